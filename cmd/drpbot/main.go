@@ -1,0 +1,42 @@
+// Command drpbot runs the Dispute Resolution Process for children in care by
+// email. This file only parses the command line and hands over to the
+// packages; see DESIGN.md for the commands.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+const usage = `drpbot: the Dispute Resolution Process, by email
+
+usage: drpbot COMMAND [flags] [args]
+
+commands:
+  parse FILE.eml...     print the facts read from each message as JSON lines
+  help                  this text
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	switch args[0] {
+	case "parse":
+		return runParse(args[1:], stdin, stdout, stderr)
+	case "demo", "run", "sync", "tick", "list", "show", "report", "calendar", "check-config", "backup":
+		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: parse\n", args[0])
+		return 2
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	fmt.Fprintf(stderr, "drpbot: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}

@@ -1,0 +1,13 @@
+module github.com/drpbot/drpbot
+
+go 1.26.8
+
+require (
+	github.com/BurntSushi/toml v1.6.0 // indirect
+	github.com/emersion/go-message v0.18.2 // indirect
+	github.com/rickar/cal/v2 v2.1.13 // indirect
+	go.etcd.io/bbolt v1.5.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
+)
