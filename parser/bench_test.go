@@ -69,3 +69,32 @@ func BenchmarkGoMessageWalk(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHostile parses inputs built to find quadratic paths: a label,
+// a table cell, a quote header or a line repeated a hundred thousand
+// times. Each must cost about what a plain 1 MB message costs.
+func BenchmarkHostile(b *testing.B) {
+	cases := []struct{ name, ct, body string }{
+		{"labels", "text/plain", strings.Repeat("id no ", 150000)},
+		{"cells", "text/html", "<html>" + strings.Repeat("<td>a", 100000)},
+		{"stage", "text/plain", strings.Repeat("Stage 9 ", 100000)},
+		{"from", "text/plain", strings.Repeat("From: x\n", 100000)},
+		{"lines", "text/plain", strings.Repeat("a\n", 400000)},
+		{"blockquote", "text/html", strings.Repeat("<blockquote>", 100000)},
+		{"cafcass", "text/plain", strings.Repeat("concurrent cafcass ", 50000)},
+		{"due", "text/plain", strings.Repeat("response due ", 60000)},
+		{"onwrote", "text/plain", strings.Repeat("On x\n", 100000)},
+	}
+	p := New(DefaultOptions())
+	for _, c := range cases {
+		in := []byte("Subject: Dispute Resolution Alert\r\nContent-Type: " + c.ct + "\r\n\r\n" + c.body)
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(in)))
+			for b.Loop() {
+				if _, err := p.ParseBytes(in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

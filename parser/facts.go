@@ -336,35 +336,47 @@ func isWordByte(c byte) bool {
 	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
+// maxLabelHits bounds the occurrences looked at: a form states its labels
+// once, and a hostile message repeating one must not cost quadratic time.
+const maxLabelHits = 100
+
 // find returns the [start, end) of each label occurrence in lower that
 // stands as whole words, in text order; where labels overlap the longest
 // wins.
 func (ls labelSet) find(lower string) [][2]int {
-	var out [][2]int
+	var hits [][2]int
 	for _, lit := range ls.lits {
-		for from := 0; from < len(lower); {
+		n := 0
+		for from := 0; from < len(lower) && n < maxLabelHits; {
 			i := strings.Index(lower[from:], lit)
 			if i < 0 {
 				break
 			}
 			start, end := from+i, from+i+len(lit)
-			from = start + 1
+			from = end
 			if (start > 0 && isWordByte(lower[start-1])) || (end < len(lower) && isWordByte(lower[end])) {
+				from = start + 1
 				continue
 			}
-			overlap := false
-			for _, o := range out {
-				if start < o[1] && o[0] < end {
-					overlap = true
-					break
-				}
-			}
-			if !overlap {
-				out = append(out, [2]int{start, end})
-			}
+			hits = append(hits, [2]int{start, end})
+			n++
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
+	// In text order, longest first at one start; drop what overlaps a kept hit.
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i][0] != hits[j][0] {
+			return hits[i][0] < hits[j][0]
+		}
+		return hits[i][1] > hits[j][1]
+	})
+	out := hits[:0]
+	lastEnd := -1
+	for _, h := range hits {
+		if h[0] >= lastEnd {
+			out = append(out, h)
+			lastEnd = h[1]
+		}
+	}
 	return out
 }
 
@@ -384,6 +396,7 @@ func asciiLower(s string) string {
 // reads from the rest of that line, or from the next line when the form put
 // the value below its label. lines is text split at "\n".
 func labelled(text, lower string, lines []string, label labelSet, find func(string) string) string {
+	line, counted := 0, 0 // line number of offset counted
 	for _, loc := range label.find(lower) {
 		end := strings.IndexByte(text[loc[1]:], '\n')
 		if end < 0 {
@@ -391,13 +404,17 @@ func labelled(text, lower string, lines []string, label labelSet, find func(stri
 		} else {
 			end += loc[1]
 		}
+		if end-loc[1] > 300 {
+			end = loc[1] + 300 // a value sits right after its label
+		}
 		rest := text[loc[1]:end]
 		if v := find(rest); v != "" {
 			return v
 		}
 		if strings.Trim(rest, " \t:-#.|") == "" {
-			i := strings.Count(text[:loc[0]], "\n")
-			if v := find(nextValue(lines, i)); v != "" {
+			line += strings.Count(text[counted:loc[0]], "\n")
+			counted = loc[0]
+			if v := find(nextValue(lines, line)); v != "" {
 				return v
 			}
 		}

@@ -47,7 +47,7 @@ func htmlToText(src string) string {
 			case "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "pre", "section", "article", "header", "footer", "center", "dl", "dt", "dd":
 				w.newline()
 				if !end && tag == "div" && hasAttr && isSignature(z) {
-					w.line.WriteString("-- ")
+					w.line = append(w.line, "-- "...)
 					w.newline()
 				}
 			case "tr":
@@ -63,7 +63,7 @@ func htmlToText(src string) string {
 			case "li":
 				w.newline()
 				if !end {
-					w.line.WriteString("- ")
+					w.line = append(w.line, "- "...)
 				}
 			case "hr":
 				w.newline()
@@ -99,7 +99,7 @@ func isSignature(z *html.Tokenizer) bool {
 
 type textWriter struct {
 	out       strings.Builder
-	line      strings.Builder
+	line      []byte
 	quote     int // blockquote depth now
 	lineQuote int // deepest blockquote the current line was in
 	cells     int // cells started in the current table row
@@ -107,13 +107,13 @@ type textWriter struct {
 }
 
 func (w *textWriter) text(s string) {
-	if w.line.Len() == 0 {
+	if len(w.line) == 0 {
 		w.lineQuote = w.quote
 	}
 	s = strings.ReplaceAll(s, "\u00a0", " ")
 	// HTML collapses runs of white space to one space.
 	var b strings.Builder
-	space := w.line.Len() > 0 && !strings.HasSuffix(w.line.String(), " ") && !strings.HasSuffix(w.line.String(), "\t")
+	space := len(w.line) > 0 && w.line[len(w.line)-1] != ' ' && w.line[len(w.line)-1] != '\t'
 	pending := false
 	for _, r := range s {
 		if r == ' ' || r == '\n' || r == '\t' || r == '\r' || r == '\f' {
@@ -129,20 +129,20 @@ func (w *textWriter) text(s string) {
 	if pending && b.Len() > 0 {
 		b.WriteByte(' ')
 	}
-	w.line.WriteString(b.String())
+	w.line = append(w.line, b.String()...)
 }
 
 func (w *textWriter) cell() {
-	s := strings.TrimRight(w.line.String(), " ")
-	w.line.Reset()
-	w.line.WriteString(s)
-	w.line.WriteByte('\t')
+	for len(w.line) > 0 && w.line[len(w.line)-1] == ' ' {
+		w.line = w.line[:len(w.line)-1]
+	}
+	w.line = append(w.line, '\t')
 }
 
 // newline ends a block: the current line, if any, is written out.
 func (w *textWriter) newline() {
-	s := strings.TrimSpace(w.line.String())
-	w.line.Reset()
+	s := strings.TrimSpace(string(w.line))
+	w.line = w.line[:0]
 	if s == "" {
 		return
 	}
@@ -154,11 +154,11 @@ func (w *textWriter) newline() {
 
 // br ends a line; on an empty line it makes one blank line (never more).
 func (w *textWriter) br() {
-	if strings.TrimSpace(w.line.String()) != "" {
+	if strings.TrimSpace(string(w.line)) != "" {
 		w.newline()
 		return
 	}
-	w.line.Reset()
+	w.line = w.line[:0]
 	if w.out.Len() == 0 || w.blanks >= 1 {
 		return
 	}
