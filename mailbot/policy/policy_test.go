@@ -1,0 +1,85 @@
+package policy
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestPresetsValid(t *testing.T) {
+	if len(Presets()) != 5 {
+		t.Errorf("presets: %v", Presets())
+	}
+	for _, name := range Presets() {
+		p, err := Preset(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if errs := p.Validate(); len(errs) > 0 {
+			t.Errorf("%s: %v", name, errs)
+		}
+		if p.TotalDays != 20 {
+			t.Errorf("%s: total %d", name, p.TotalDays)
+		}
+		for _, s := range p.Stages {
+			if s.Cafcass && s.Respondent != "" {
+				t.Errorf("%s: Cafcass stage has a respondent", name)
+			}
+		}
+	}
+	if _, err := Preset("nowhere"); !errors.Is(err, ErrUnknownPreset) {
+		t.Errorf("unknown preset: %v", err)
+	}
+}
+
+func TestPresetFacts(t *testing.T) {
+	bh, _ := Preset("brighton-hove")
+	var days []int
+	for _, s := range bh.Stages {
+		days = append(days, s.Days)
+	}
+	if len(days) != 5 || days[0] != 5 || days[1] != 5 || days[2] != 4 || days[3] != 3 || days[4] != 3 {
+		t.Errorf("brighton-hove days %v", days)
+	}
+	if bh.StageName(3) != "Level 3" {
+		t.Errorf("StageName = %q", bh.StageName(3))
+	}
+	w, _ := Preset("wakefield")
+	if s := w.First(); s.Number != 0 || s.Days != 15 {
+		t.Errorf("wakefield informal %+v", s)
+	}
+	n, _ := Preset("newham")
+	if s, _ := n.Stage(5); !s.Cafcass {
+		t.Error("newham stage 5 is the Cafcass referral")
+	}
+	if s, _ := n.Stage(3); len(s.Notify) != 1 || s.Notify[0] != "ad_qa" {
+		t.Errorf("newham stage 3 notify %v", s.Notify)
+	}
+	if nx, ok := n.Next(4); !ok || nx.Number != 5 {
+		t.Errorf("Next(4) = %v %v", nx, ok)
+	}
+	if _, ok := n.Next(5); ok {
+		t.Error("Next(5) exists")
+	}
+	k, _ := Preset("kirklees")
+	if !k.StartingPoint {
+		t.Error("kirklees is a starting point")
+	}
+}
+
+func TestPresetIsACopy(t *testing.T) {
+	a, _ := Preset("newham")
+	a.Stages[0].Days = 99
+	a.Stages[0].Reminders[0] = 3
+	b, _ := Preset("newham")
+	if b.Stages[0].Days != 5 || b.Stages[0].Reminders[0] != 1 {
+		t.Error("editing a preset changed the preset")
+	}
+}
+
+func TestValidate(t *testing.T) {
+	p := Policy{Stages: []Stage{{Number: 2, Respondent: "x", Days: 5}, {Number: 1, Days: -1, OnLapse: "shout", Reminders: []int{7}}}, CapWarnDays: 30, TotalDays: 20}
+	errs := p.Validate()
+	if len(errs) < 5 {
+		t.Errorf("want every problem, got %v", errs)
+	}
+}
