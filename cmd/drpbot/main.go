@@ -15,6 +15,9 @@ usage: drpbot COMMAND [flags] [args]
 
 commands:
   parse FILE.eml...     print the facts read from each message as JSON lines
+  calendar add DATE N   the date N working days after DATE
+  calendar holidays Y   the bank holidays and closures of year Y
+  check-config -c FILE  validate a config file and the secrets it names
   help                  this text
 `
 
@@ -30,8 +33,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "parse":
 		return runParse(args[1:], stdin, stdout, stderr)
-	case "demo", "run", "sync", "tick", "list", "show", "report", "calendar", "check-config", "backup":
-		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: parse\n", args[0])
+	case "calendar":
+		return runCalendar(args[1:], stdout, stderr)
+	case "check-config":
+		return runCheckConfig(args[1:], stdout, stderr)
+	case "demo", "run", "sync", "tick", "list", "show", "report", "backup":
+		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: parse, calendar, check-config\n", args[0])
 		return 2
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

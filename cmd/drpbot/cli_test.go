@@ -1,0 +1,62 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestCalendarCommand(t *testing.T) {
+	tests := []struct {
+		args []string
+		code int
+		out  string
+	}{
+		{[]string{"calendar", "add", "2026-12-21", "5"}, 0, "2026-12-30\n"},
+		{[]string{"calendar", "add", "21/12/2026", "5"}, 0, "2026-12-30\n"},
+		{[]string{"calendar", "-c", "../../config.example.toml", "add", "2026-12-21", "5"}, 0, "2027-01-04\n"}, // Christmas shutdown
+		{[]string{"calendar", "add", "12/21/2026", "5"}, 2, ""},
+		{[]string{"calendar", "add", "2026-12-21", "five"}, 2, ""},
+		{[]string{"calendar", "add"}, 2, ""},
+	}
+	for _, tt := range tests {
+		code, out, errs := runCLI(t, tt.args...)
+		if code != tt.code || out != tt.out {
+			t.Errorf("%v: exit %d out %q (stderr %q), want %d %q", tt.args, code, out, errs, tt.code, tt.out)
+		}
+	}
+	code, out, _ := runCLI(t, "calendar", "holidays", "2026")
+	if code != 0 || strings.Count(out, "\n") != 8 || !strings.Contains(out, "2026-12-28  Monday 28 December 2026") {
+		t.Errorf("holidays: %d %s", code, out)
+	}
+}
+
+func TestCheckConfigCommand(t *testing.T) {
+	code, out, errs := runCLI(t, "check-config", "-c", "../../config.example.toml")
+	if code != 1 || !strings.Contains(errs, "DRPBOT_IMAP_PASSWORD is not set") {
+		t.Errorf("missing secrets: exit %d stderr %q", code, errs)
+	}
+	t.Setenv("DRPBOT_IMAP_PASSWORD", "x")
+	t.Setenv("DRPBOT_SMTP_PASSWORD", "y")
+	code, out, errs = runCLI(t, "check-config", "-c", "../../config.example.toml")
+	if code != 0 || !strings.Contains(out, "policy newham") || !strings.HasSuffix(out, "ok\n") || errs != "" {
+		t.Errorf("example: exit %d out %q err %q", code, out, errs)
+	}
+	code, _, errs = runCLI(t, "check-config", "-c", "testdata/bad.toml")
+	if code != 1 || !strings.Contains(errs, "smtp.host: empty") || !strings.Contains(errs, "imap.colour: unknown key") {
+		t.Errorf("bad config: exit %d stderr %q", code, errs)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	if code, _, errs := runCLI(t, "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
+		t.Errorf("exit %d %q", code, errs)
+	}
+}

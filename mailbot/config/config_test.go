@@ -1,0 +1,147 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/drpbot/drpbot/mailbot/workdays"
+)
+
+func TestExampleLoads(t *testing.T) {
+	c, err := Load("../../config.example.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Mailbox != "lac-requests@council.example" || c.IMAP.Port != 993 || c.SMTP.Security != "starttls" {
+		t.Errorf("decoded: %+v", c)
+	}
+	p, err := c.BuildPolicy()
+	if err != nil || p.Name != "newham" {
+		t.Fatalf("policy: %v", err)
+	}
+	cal, err := c.BuildCalendar()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cal.IsWorkingDay(workdays.Date{Year: 2026, Month: 12, Day: 29}) {
+		t.Error("closure from the example not applied")
+	}
+	d, err := c.BuildDirectory()
+	if err != nil || d.Len() != 9 {
+		t.Fatalf("directory: %v (%d people)", err, d.Len())
+	}
+	if w := c.Warnings(); len(w) != 0 {
+		t.Errorf("the example has warnings: %v", w)
+	}
+	o := c.ParserOptions()
+	if o.Headings[0] != "Dispute Resolution Alert" {
+		t.Errorf("parser headings %v", o.Headings)
+	}
+}
+
+func write(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "c.toml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const minimal = `mailbox = "lac@c.example"
+[imap]
+host = "imap.c.example"
+username = "lac@c.example"
+password_env = "X_IMAP"
+[smtp]
+host = "smtp.c.example"
+username = "lac@c.example"
+password_file = "/nonexistent/secret"
+`
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(write(t, minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.IMAP.PollInterval.Duration.Seconds() != 60 || c.Schedule.Tick == "" || c.Store.RetentionDays != 1095 || !c.Privacy.Acknowledge {
+		t.Errorf("defaults not applied: %+v", c)
+	}
+	if w := c.Warnings(); len(w) == 0 {
+		t.Error("an empty directory gives no warning")
+	}
+}
+
+func TestEveryProblemReported(t *testing.T) {
+	body := strings.Replace(minimal, `password_env = "X_IMAP"`, `password_env = "X_IMAP"
+password_file = "/x"
+security = "plain"
+colour = "blue"`, 1) + `
+[schedule]
+tick = "every fifteen minutes"
+[calendar]
+nation = "wessex"
+[policy]
+preset = "newham"
+total_days = -1
+[[policy.stage]]
+number = 1
+days = 5
+[store]
+retention_days = 1
+[log]
+format = "xml"
+`
+	_, err := Load(write(t, body))
+	if !errors.Is(err, ErrInvalid) {
+		t.Fatalf("err = %v", err)
+	}
+	for _, key := range []string{"imap.colour: unknown key", "imap.security", "imap.password_file", "schedule.tick", "calendar.nation", "policy.stage[0].respondent", "policy.total_days", "store.retention_days", "log.format"} {
+		if !strings.Contains(err.Error(), key) {
+			t.Errorf("error does not name %s:\n%v", key, err)
+		}
+	}
+}
+
+func TestSecrets(t *testing.T) {
+	c, err := Load(write(t, minimal))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("X_IMAP", "")
+	errs := c.CheckSecrets()
+	if len(errs) != 2 || !strings.Contains(errs[0].Error(), "X_IMAP is not set") || !strings.Contains(errs[1].Error(), "smtp.password") {
+		t.Errorf("secrets: %v", errs)
+	}
+	t.Setenv("X_IMAP", "s3cret")
+	secret := filepath.Join(t.TempDir(), "pw")
+	os.WriteFile(secret, []byte("hunter2\n"), 0o600)
+	c.SMTP.PasswordFile = secret
+	if errs := c.CheckSecrets(); len(errs) != 0 {
+		t.Errorf("secrets present: %v", errs)
+	}
+	if v, _ := c.SMTP.Password().Value(); v != "hunter2" {
+		t.Errorf("file secret = %q", v)
+	}
+}
+
+func TestDirectoryCSVRelative(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "staff.csv"), []byte("email,roles\npl@c.example,practice_lead\n"), 0o600)
+	p := filepath.Join(dir, "c.toml")
+	os.WriteFile(p, []byte(minimal+"[directory]\ncsv = \"staff.csv\"\n[[directory.person]]\nemail = \"sm@c.example\"\nroles = [\"service_manager\"]\n"), 0o600)
+	c, err := Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ := c.BuildDirectory()
+	if d.Len() != 2 {
+		t.Errorf("people: %d", d.Len())
+	}
+	if w := strings.Join(c.Warnings(), "\n"); !strings.Contains(w, "operations_director") {
+		t.Errorf("warnings: %s", w)
+	}
+}
