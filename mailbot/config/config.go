@@ -125,7 +125,9 @@ type OAuth2 struct {
 }
 
 // ClientSecret is the app registration's secret.
-func (o OAuth2) ClientSecret() Secret { return Secret{Env: o.ClientSecretEnv, File: o.ClientSecretFile} }
+func (o OAuth2) ClientSecret() Secret {
+	return Secret{Env: o.ClientSecretEnv, File: o.ClientSecretFile}
+}
 
 // Schedule holds cron specs (five fields, Europe/London).
 type Schedule struct {
