@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/drpbot/drpbot/store"
 )
 
 func runCLI(t *testing.T, args ...string) (int, string, string) {
@@ -58,5 +61,26 @@ func TestCheckConfigCommand(t *testing.T) {
 func TestUnknownCommand(t *testing.T) {
 	if code, _, errs := runCLI(t, "frobnicate"); code != 2 || !strings.Contains(errs, "unknown command") {
 		t.Errorf("exit %d %q", code, errs)
+	}
+}
+
+func TestBackupCommand(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "s.db")
+	s, err := store.Open(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	dst := filepath.Join(dir, "b.db")
+	code, out, errs := runCLI(t, "backup", "-store", src, dst)
+	if code != 0 || !strings.Contains(out, "consistent copy") {
+		t.Fatalf("exit %d %q %q", code, out, errs)
+	}
+	if _, err := store.Open(dst); err != nil {
+		t.Errorf("backup does not open: %v", err)
+	}
+	if code, _, _ := runCLI(t, "backup", "-store", filepath.Join(dir, "missing", "x.db"), dst); code != 1 {
+		t.Errorf("missing store: exit %d", code)
 	}
 }

@@ -18,6 +18,7 @@ commands:
   calendar add DATE N   the date N working days after DATE
   calendar holidays Y   the bank holidays and closures of year Y
   check-config -c FILE  validate a config file and the secrets it names
+  backup FILE           write a consistent copy of the store, even while the daemon runs
   help                  this text
 `
 
@@ -37,8 +38,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCalendar(args[1:], stdout, stderr)
 	case "check-config":
 		return runCheckConfig(args[1:], stdout, stderr)
-	case "demo", "run", "sync", "tick", "list", "show", "report", "backup":
-		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: parse, calendar, check-config\n", args[0])
+	case "backup":
+		return runBackup(args[1:], stdout, stderr)
+	case "demo", "run", "sync", "tick", "list", "show", "report":
+		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: parse, calendar, check-config, backup\n", args[0])
 		return 2
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

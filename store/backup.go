@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// SocketPath is where a running daemon serves backups of the store at
+// storePath: the file itself is locked while the daemon runs.
+func SocketPath(storePath string) string { return storePath + ".backup.sock" }
+
+// ServeBackups answers backup requests on a unix socket (mode 0600) until
+// ctx ends: each connection receives the file's size (8 bytes, big-endian)
+// and then a consistent copy, written from one read transaction.
+func (s *Store) ServeBackups(ctx context.Context, socketPath string) error {
+	_ = os.Remove(socketPath) // a socket left by a killed daemon
+	l, err := net.Listen("unix", socketPath)
+	if err != nil {
+		return fmt.Errorf("store: backup socket: %w", err)
+	}
+	if err := os.Chmod(socketPath, 0o600); err != nil {
+		l.Close()
+		return fmt.Errorf("store: backup socket: %w", err)
+	}
+	var wg sync.WaitGroup
+	go func() {
+		<-ctx.Done()
+		l.Close()
+	}()
+	defer func() {
+		wg.Wait()
+		os.Remove(socketPath)
+	}()
+	for {
+		conn, err := l.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("store: backup socket: %w", err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer conn.Close()
+			_ = s.db.View(func(tx *bolt.Tx) error {
+				var size [8]byte
+				binary.BigEndian.PutUint64(size[:], uint64(tx.Size()))
+				if _, err := conn.Write(size[:]); err != nil {
+					return err
+				}
+				_, err := tx.WriteTo(conn)
+				return err
+			})
+		}()
+	}
+}
+
+// BackupFromSocket asks the daemon serving socketPath for a copy and
+// writes it to dst (mode 0600) through a temporary file; a short copy is
+// an error and leaves nothing under dst.
+func BackupFromSocket(socketPath, dst string) (int64, error) {
+	conn, err := net.Dial("unix", socketPath)
+	if err != nil {
+		return 0, fmt.Errorf("store: backup: is the daemon running? %w", err)
+	}
+	defer conn.Close()
+	var size [8]byte
+	if _, err := io.ReadFull(conn, size[:]); err != nil {
+		return 0, fmt.Errorf("store: backup: %w", err)
+	}
+	want := int64(binary.BigEndian.Uint64(size[:]))
+	tmp := dst + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("store: backup: %w", err)
+	}
+	n, err := io.Copy(f, conn)
+	if err == nil && n != want {
+		err = fmt.Errorf("got %d of %d bytes", n, want)
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, dst)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("store: backup: %w", err)
+	}
+	return n, nil
+}
+
+// BackupPath copies the store at storePath to dst: directly when no daemon
+// holds it, else through the daemon's backup socket.
+func BackupPath(storePath, dst string) (int64, error) {
+	if _, err := os.Stat(storePath); err != nil {
+		return 0, fmt.Errorf("store: backup: %w", err) // never create an empty store to copy
+	}
+	s, err := Open(storePath)
+	if errors.Is(err, ErrLocked) {
+		return BackupFromSocket(SocketPath(storePath), dst)
+	}
+	if err != nil {
+		return 0, err
+	}
+	defer s.Close()
+	return s.BackupFile(dst)
+}

@@ -1,0 +1,213 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// OutboxRow is one email to send. It is written in the transaction that
+// decided to send it; the sender records each attempt before dialling, so
+// a crash mid-send never resends at once, and moves the row to the history
+// when it is sent or has failed for good.
+type OutboxRow struct {
+	// MessageID is deterministic (see MessageID) and the row's key: the
+	// same email can never be queued twice.
+	MessageID string   `json:"message_id"`
+	Ref       string   `json:"ref"`
+	Stage     int      `json:"stage"`
+	Purpose   string   `json:"purpose"`
+	Seq       int      `json:"seq"`
+	To        []string `json:"to"`
+	Cc        []string `json:"cc,omitempty"`
+	// Threading and content, rendered when the row was queued.
+	InReplyTo  string   `json:"in_reply_to,omitempty"`
+	References []string `json:"references,omitempty"`
+	Subject    string   `json:"subject,omitempty"`
+	Text       string   `json:"text,omitempty"`
+	HTML       string   `json:"html,omitempty"`
+	Reason     string   `json:"reason,omitempty"`
+
+	Created     time.Time `json:"created"`
+	Attempts    int       `json:"attempts"`
+	NextAttempt time.Time `json:"next_attempt"`
+	LastError   string    `json:"last_error,omitempty"`
+	// Set in the history: when it was sent, or that it failed for good.
+	Sent   time.Time `json:"sent,omitzero"`
+	Failed bool      `json:"failed,omitempty"`
+	DryRun bool      `json:"dry_run,omitempty"`
+}
+
+// MessageID is the deterministic Message-ID of an outgoing email, from
+// (dispute, stage, purpose, sequence): "<drp-2026-0042.s2.escalation.7@domain>".
+func MessageID(ref string, stage int, purpose string, seq int, domain string) string {
+	return fmt.Sprintf("<%s.s%d.%s.%d@%s>", strings.ToLower(ref), stage, purpose, seq, domain)
+}
+
+// AddOutbox queues row. A row whose Message-ID is already queued or in the
+// history is refused with ErrDuplicate.
+func (t *Tx) AddOutbox(row OutboxRow) error {
+	id := []byte(row.MessageID)
+	if row.MessageID == "" {
+		return fmt.Errorf("store: outbox row without a Message-ID")
+	}
+	if t.tx.Bucket(bOutbox).Get(id) != nil || t.tx.Bucket(bHistory).Get(id) != nil {
+		return fmt.Errorf("%w: %s", ErrDuplicate, row.MessageID)
+	}
+	if row.NextAttempt.IsZero() {
+		row.NextAttempt = row.Created
+	}
+	if err := putOutbox(t.tx, row); err != nil {
+		return err
+	}
+	if row.Ref != "" {
+		return t.own(row.Ref, "o", row.MessageID)
+	}
+	return nil
+}
+
+func putOutbox(tx *bolt.Tx, row OutboxRow) error {
+	v, err := json.Marshal(row)
+	if err != nil {
+		return err
+	}
+	if err := tx.Bucket(bOutbox).Put([]byte(row.MessageID), v); err != nil {
+		return err
+	}
+	return tx.Bucket(bOutboxDue).Put(timeKey(row.NextAttempt, row.MessageID), nil)
+}
+
+func getRow(b *bolt.Bucket, id string) (OutboxRow, bool, error) {
+	var row OutboxRow
+	v := b.Get([]byte(id))
+	if v == nil {
+		return row, false, nil
+	}
+	return row, true, json.Unmarshal(v, &row)
+}
+
+// takeOutbox removes a waiting row and its due entry.
+func takeOutbox(tx *bolt.Tx, id string) (OutboxRow, error) {
+	row, ok, err := getRow(tx.Bucket(bOutbox), id)
+	if err != nil {
+		return row, err
+	}
+	if !ok {
+		return row, fmt.Errorf("store: outbox row %s: not waiting", id)
+	}
+	if err := tx.Bucket(bOutboxDue).Delete(timeKey(row.NextAttempt, id)); err != nil {
+		return row, err
+	}
+	return row, tx.Bucket(bOutbox).Delete([]byte(id))
+}
+
+// OutboxDue returns up to limit rows whose next attempt is at or before
+// now, earliest first.
+func (s *Store) OutboxDue(now time.Time, limit int) ([]OutboxRow, error) {
+	var out []OutboxRow
+	err := s.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bOutboxDue).Cursor()
+		for k, _ := c.First(); k != nil && len(out) < limit; k, _ = c.Next() {
+			if int64(beUint64(k)) > now.UnixNano() {
+				break
+			}
+			row, ok, err := getRow(tx.Bucket(bOutbox), string(k[8:]))
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, row)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+func beUint64(k []byte) uint64 {
+	var v uint64
+	for _, b := range k[:8] {
+		v = v<<8 | uint64(b)
+	}
+	return v
+}
+
+// BeginAttempt records an attempt before the sender dials: the attempt
+// count goes up and the next attempt moves to retryAt, so a crash during
+// the send waits for retryAt instead of resending at once.
+func (s *Store) BeginAttempt(id string, retryAt time.Time) (OutboxRow, error) {
+	var row OutboxRow
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if row, err = takeOutbox(tx, id); err != nil {
+			return err
+		}
+		row.Attempts++
+		row.NextAttempt = retryAt
+		return putOutbox(tx, row)
+	})
+	return row, err
+}
+
+// Retry records a temporary failure; the row waits until next.
+func (s *Store) Retry(id string, errText string, next time.Time) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		row, err := takeOutbox(tx, id)
+		if err != nil {
+			return err
+		}
+		row.LastError, row.NextAttempt = errText, next
+		return putOutbox(tx, row)
+	})
+}
+
+// Finish moves a row to the history: sent at at, or failed for good with
+// errText when errText is not "".
+func (s *Store) Finish(id string, at time.Time, errText string, dryRun bool) (OutboxRow, error) {
+	var row OutboxRow
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		var err error
+		if row, err = takeOutbox(tx, id); err != nil {
+			return err
+		}
+		if errText != "" {
+			row.Failed, row.LastError = true, errText
+		} else {
+			row.Sent = at
+		}
+		row.DryRun = dryRun
+		v, err := json.Marshal(row)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bHistory).Put([]byte(id), v)
+	})
+	return row, err
+}
+
+// OutboxLen is the number of rows waiting.
+func (t *Tx) OutboxLen() int { return t.tx.Bucket(bOutbox).Stats().KeyN }
+
+// Outboxed returns a row, waiting or in the history.
+func (t *Tx) Outboxed(id string) (OutboxRow, bool) {
+	for _, b := range [][]byte{bOutbox, bHistory} {
+		if row, ok, err := getRow(t.tx.Bucket(b), id); ok && err == nil {
+			return row, true
+		}
+	}
+	return OutboxRow{}, false
+}
+
+// History calls fn for each row in the history.
+func (t *Tx) History(fn func(OutboxRow) error) error {
+	return t.tx.Bucket(bHistory).ForEach(func(_, v []byte) error {
+		var row OutboxRow
+		if err := json.Unmarshal(v, &row); err != nil {
+			return err
+		}
+		return fn(row)
+	})
+}

@@ -1,0 +1,451 @@
+// Package store is the only place dispute state lives: one bbolt file with
+// the disputes, their append-only audit trail, the indexes that find a
+// dispute from a Message-ID, an Exchange conversation or a child reference,
+// the due index a tick reads, the outbox and the mailbox checkpoints.
+//
+// Every state change and the emails it causes are written in one
+// transaction (Update), so a crash at any point loses nothing and sends
+// nothing twice: either both are on disk or neither is.
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/drpbot/drpbot/mailbot/engine"
+)
+
+// Sentinel errors; test with errors.Is.
+var (
+	ErrNotFound  = errors.New("store: dispute not found")
+	ErrDuplicate = errors.New("store: outbox row already exists")
+	ErrLocked    = errors.New("store: file is in use by another drpbot")
+	ErrNewer     = errors.New("store: file was written by a newer drpbot")
+)
+
+// Schema is the layout version this code writes; migrations bring older
+// files up to it on Open.
+const Schema = 1
+
+// migrations[i] upgrades a file at version i to i+1. Version 0 is a new file.
+var migrations = []func(tx *bolt.Tx) error{
+	0: func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	},
+}
+
+var (
+	bMeta       = []byte("meta")
+	bDisputes   = []byte("disputes")   // ref -> JSON engine.Dispute
+	bEvents     = []byte("events")     // ref -> bucket: seq -> JSON Event
+	bMsgIDs     = []byte("msgids")     // Message-ID -> ref ("" when the message concerns no dispute)
+	bThreads    = []byte("threads")    // Exchange conversation (hex) -> ref
+	bChildren   = []byte("children")   // child ref \x00 dispute ref -> nil
+	bDue        = []byte("due")        // next action (8-byte ns) + ref -> nil
+	bDueOf      = []byte("dueof")      // ref -> its key in due
+	bOwned      = []byte("owned")      // ref -> bucket of index keys it owns, for purging
+	bOutbox     = []byte("outbox")     // Message-ID -> JSON OutboxRow, waiting
+	bOutboxDue  = []byte("outboxdue")  // next attempt (8-byte ns) + Message-ID -> nil
+	bHistory    = []byte("history")    // Message-ID -> JSON OutboxRow, sent or failed for good
+	bCheckpoint = []byte("checkpoint") // folder -> JSON Checkpoint
+	bRejects    = []byte("rejects")    // folder/uidvalidity/uid -> JSON Reject
+	allBuckets  = [][]byte{bMeta, bDisputes, bEvents, bMsgIDs, bThreads, bChildren, bDue, bDueOf, bOwned, bOutbox, bOutboxDue, bHistory, bCheckpoint, bRejects}
+)
+
+// Store is an open store. It is safe for concurrent use; bbolt serialises
+// writers.
+type Store struct {
+	db *bolt.DB
+}
+
+// Open opens or creates the file at path (mode 0600). A file another
+// process holds fails within a second with ErrLocked rather than hanging.
+func Open(path string) (*Store, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+	if err != nil {
+		if errors.Is(err, bolterrors.ErrTimeout) {
+			return nil, fmt.Errorf("%w: %s", ErrLocked, path)
+		}
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// bbolt creates with the mode given, but an existing file keeps its own:
+	// a child's data is nobody else's business.
+	if err := os.Chmod(path, 0o600); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: chmod %s: %w", path, err)
+	}
+	s := &Store{db: db}
+	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) migrate() error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		v := 0
+		if m := tx.Bucket(bMeta); m != nil {
+			if b := m.Get([]byte("schema")); len(b) == 8 {
+				v = int(binary.BigEndian.Uint64(b))
+			}
+		}
+		if v > Schema {
+			return fmt.Errorf("%w: schema %d, this drpbot knows %d", ErrNewer, v, Schema)
+		}
+		for ; v < Schema; v++ {
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("store: migrate %d -> %d: %w", v, v+1, err)
+			}
+		}
+		return tx.Bucket(bMeta).Put([]byte("schema"), u64(uint64(Schema)))
+	})
+}
+
+// Close closes the file.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the file's path.
+func (s *Store) Path() string { return s.db.Path() }
+
+// Tx is one transaction. Its methods may only be used inside the function
+// given to Update or View.
+type Tx struct {
+	tx *bolt.Tx
+}
+
+// Update runs fn in a read-write transaction: everything fn writes is
+// committed together, or nothing when fn returns an error.
+func (s *Store) Update(fn func(*Tx) error) error {
+	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx}) })
+}
+
+// View runs fn in a read-only transaction.
+func (s *Store) View(fn func(*Tx) error) error {
+	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx}) })
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func timeKey(t time.Time, suffix string) []byte {
+	k := make([]byte, 8, 8+len(suffix))
+	binary.BigEndian.PutUint64(k, uint64(t.UnixNano()))
+	return append(k, suffix...)
+}
+
+// NewRef allocates the next tracking reference for the year of at
+// (DRP-2026-0042); numbers restart each year.
+func (t *Tx) NewRef(at time.Time) (string, error) {
+	year := at.Year()
+	key := []byte(fmt.Sprintf("seq/%d", year))
+	m := t.tx.Bucket(bMeta)
+	var n uint64
+	if b := m.Get(key); len(b) == 8 {
+		n = binary.BigEndian.Uint64(b)
+	}
+	n++
+	if err := m.Put(key, u64(n)); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("DRP-%d-%04d", year, n), nil
+}
+
+// Dispute reads one dispute.
+func (t *Tx) Dispute(ref string) (engine.Dispute, error) {
+	var d engine.Dispute
+	b := t.tx.Bucket(bDisputes).Get([]byte(ref))
+	if b == nil {
+		return d, fmt.Errorf("%w: %s", ErrNotFound, ref)
+	}
+	if err := json.Unmarshal(b, &d); err != nil {
+		return d, fmt.Errorf("store: dispute %s: %w", ref, err)
+	}
+	return d, nil
+}
+
+// PutDispute writes d and keeps its indexes: the child reference and the
+// due index at next (the zero time removes it from the due index).
+func (t *Tx) PutDispute(d engine.Dispute, next time.Time) error {
+	if d.Ref == "" {
+		return errors.New("store: dispute without a reference")
+	}
+	b, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	ref := []byte(d.Ref)
+	if err := t.tx.Bucket(bDisputes).Put(ref, b); err != nil {
+		return err
+	}
+	if d.ChildRef != "" {
+		if err := t.tx.Bucket(bChildren).Put([]byte(d.ChildRef+"\x00"+d.Ref), nil); err != nil {
+			return err
+		}
+		if err := t.own(d.Ref, "c", d.ChildRef+"\x00"+d.Ref); err != nil {
+			return err
+		}
+	}
+	due, dueOf := t.tx.Bucket(bDue), t.tx.Bucket(bDueOf)
+	if old := dueOf.Get(ref); old != nil {
+		if err := due.Delete(old); err != nil {
+			return err
+		}
+	}
+	if next.IsZero() {
+		return dueOf.Delete(ref)
+	}
+	k := timeKey(next, d.Ref)
+	if err := due.Put(k, nil); err != nil {
+		return err
+	}
+	return dueOf.Put(ref, k)
+}
+
+// own records that ref owns an index entry, so Purge can remove it.
+func (t *Tx) own(ref, kind, key string) error {
+	b, err := t.tx.Bucket(bOwned).CreateBucketIfNotExists([]byte(ref))
+	if err != nil {
+		return err
+	}
+	return b.Put([]byte(kind+":"+key), nil)
+}
+
+// Due lists the disputes whose next action is at or before now, reading
+// only those entries of the due index.
+func (t *Tx) Due(now time.Time) []string {
+	var out []string
+	c := t.tx.Bucket(bDue).Cursor()
+	limit := uint64(now.UnixNano())
+	for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k[:8]) <= limit; k, _ = c.Next() {
+		out = append(out, string(k[8:]))
+	}
+	return out
+}
+
+// NextDue is the earliest next action of any dispute, zero when none.
+func (t *Tx) NextDue() time.Time {
+	k, _ := t.tx.Bucket(bDue).Cursor().First()
+	if k == nil {
+		return time.Time{}
+	}
+	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
+}
+
+// ForEachDispute calls fn for every dispute, in reference order.
+func (t *Tx) ForEachDispute(fn func(engine.Dispute) error) error {
+	return t.tx.Bucket(bDisputes).ForEach(func(k, v []byte) error {
+		var d engine.Dispute
+		if err := json.Unmarshal(v, &d); err != nil {
+			return fmt.Errorf("store: dispute %s: %w", k, err)
+		}
+		return fn(d)
+	})
+}
+
+// ByChild lists the disputes about a child, oldest first.
+func (t *Tx) ByChild(childRef string) []string {
+	var out []string
+	prefix := []byte(childRef + "\x00")
+	c := t.tx.Bucket(bChildren).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		out = append(out, string(k[len(prefix):]))
+	}
+	return out
+}
+
+// Event is one entry of a dispute's audit trail: what arrived or was
+// decided, when, from whom, with the Message-ID. It holds no email body.
+type Event struct {
+	Seq       uint64    `json:"seq"`
+	At        time.Time `json:"at"`
+	Kind      string    `json:"kind"`
+	From      string    `json:"from,omitempty"`
+	MessageID string    `json:"message_id,omitempty"`
+	Stage     int       `json:"stage"`
+	Command   string    `json:"command,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+}
+
+// AppendEvent adds e to ref's audit trail and returns its sequence number.
+func (t *Tx) AppendEvent(ref string, e Event) (uint64, error) {
+	b, err := t.tx.Bucket(bEvents).CreateBucketIfNotExists([]byte(ref))
+	if err != nil {
+		return 0, err
+	}
+	seq, err := b.NextSequence()
+	if err != nil {
+		return 0, err
+	}
+	e.Seq = seq
+	v, err := json.Marshal(e)
+	if err != nil {
+		return 0, err
+	}
+	return seq, b.Put(u64(seq), v)
+}
+
+// Events returns ref's audit trail in order.
+func (t *Tx) Events(ref string) ([]Event, error) {
+	b := t.tx.Bucket(bEvents).Bucket([]byte(ref))
+	if b == nil {
+		return nil, nil
+	}
+	var out []Event
+	err := b.ForEach(func(_, v []byte) error {
+		var e Event
+		if err := json.Unmarshal(v, &e); err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, err
+}
+
+// Seen reports whether a message was processed, and the dispute it went to
+// ("" when it concerned none).
+func (t *Tx) Seen(messageID string) (ref string, seen bool) {
+	v := t.tx.Bucket(bMsgIDs).Get([]byte(messageID))
+	return string(v), v != nil
+}
+
+// MarkSeen records a processed message and the dispute it belongs to
+// (ref "" for none), so the same Message-ID seen again changes nothing.
+func (t *Tx) MarkSeen(messageID, ref string) error {
+	if messageID == "" {
+		return nil
+	}
+	if err := t.tx.Bucket(bMsgIDs).Put([]byte(messageID), []byte(ref)); err != nil {
+		return err
+	}
+	if ref != "" {
+		return t.own(ref, "m", messageID)
+	}
+	return nil
+}
+
+// LinkConversation maps an Exchange conversation to ref.
+func (t *Tx) LinkConversation(conv, ref string) error {
+	if conv == "" {
+		return nil
+	}
+	if err := t.tx.Bucket(bThreads).Put([]byte(conv), []byte(ref)); err != nil {
+		return err
+	}
+	return t.own(ref, "t", conv)
+}
+
+// Conversation finds the dispute of an Exchange conversation.
+func (t *Tx) Conversation(conv string) (string, bool) {
+	v := t.tx.Bucket(bThreads).Get([]byte(conv))
+	return string(v), v != nil
+}
+
+// Checkpoint is where the watcher stopped in a folder.
+type Checkpoint struct {
+	UIDValidity uint32 `json:"uidvalidity"`
+	LastUID     uint32 `json:"last_uid"`
+}
+
+// Checkpoint reads a folder's checkpoint; the zero value when none.
+func (t *Tx) Checkpoint(folder string) (Checkpoint, error) {
+	var c Checkpoint
+	if v := t.tx.Bucket(bCheckpoint).Get([]byte(folder)); v != nil {
+		if err := json.Unmarshal(v, &c); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
+}
+
+// SetCheckpoint writes a folder's checkpoint.
+func (t *Tx) SetCheckpoint(folder string, c Checkpoint) error {
+	v, _ := json.Marshal(c)
+	return t.tx.Bucket(bCheckpoint).Put([]byte(folder), v)
+}
+
+// Reject records a message that could not be handled: its place, its
+// Message-ID and the error, never its body.
+type Reject struct {
+	Folder      string    `json:"folder"`
+	UIDValidity uint32    `json:"uidvalidity"`
+	UID         uint32    `json:"uid"`
+	MessageID   string    `json:"message_id,omitempty"`
+	Error       string    `json:"error"`
+	At          time.Time `json:"at"`
+}
+
+// AddReject records r.
+func (t *Tx) AddReject(r Reject) error {
+	v, _ := json.Marshal(r)
+	return t.tx.Bucket(bRejects).Put([]byte(fmt.Sprintf("%s/%010d/%010d", r.Folder, r.UIDValidity, r.UID)), v)
+}
+
+// Rejects lists the recorded rejects.
+func (t *Tx) Rejects() ([]Reject, error) {
+	var out []Reject
+	err := t.tx.Bucket(bRejects).ForEach(func(_, v []byte) error {
+		var r Reject
+		if err := json.Unmarshal(v, &r); err != nil {
+			return err
+		}
+		out = append(out, r)
+		return nil
+	})
+	return out, err
+}
+
+// Backup writes a consistent copy of the whole file to w while the daemon
+// keeps running (a read transaction sees one committed state).
+func (s *Store) Backup(w io.Writer) (int64, error) {
+	var n int64
+	err := s.db.View(func(tx *bolt.Tx) error {
+		var err error
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
+}
+
+// BackupFile writes a consistent copy to path (mode 0600), through a
+// temporary file so a failed backup never leaves a half file under the name.
+func (s *Store) BackupFile(path string) (int64, error) {
+	tmp := path + ".tmp"
+	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
+	if err != nil {
+		return 0, fmt.Errorf("store: backup: %w", err)
+	}
+	n, err := s.Backup(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return 0, fmt.Errorf("store: backup: %w", err)
+	}
+	return n, nil
+}
