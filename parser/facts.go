@@ -135,9 +135,17 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 	}
 	msg.ConcurrentCafcass = concurrentCafcass(lines)
 	msg.Category = category(lines)
+	msg.ChildInitials = childInitials(lines)
 
 	newAlert := !msg.IsReply && msg.Heading != ""
 	msg.Command = p.command(lines, newAlert)
+	if msg.Command == "" {
+		// A query by subject alone: "Status", "Help".
+		switch commandLine(rest) {
+		case "status", "help":
+			msg.Command = commandLine(rest)
+		}
+	}
 
 	classifyAutomatic(msg, h, b, subj)
 }
@@ -574,6 +582,10 @@ func (p *parserState) command(lines []string, newAlert bool) string {
 			return "cafcass"
 		case "close", "withdrawn", "withdraw":
 			return "close"
+		case "status":
+			return "status"
+		case "help":
+			return "help"
 		}
 		if m := p.m.cmdStage.FindStringSubmatch(c); m != nil {
 			if newAlert {
@@ -610,4 +622,45 @@ func containsFold(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+var (
+	childNameRe = regexp.MustCompile(`(?i)^\s*(?:child'?s name|name of (?:the )?child(?:ren)?|child name)\b[^:\t]*[:\t]\s*(.+)$`)
+	initialsRe  = regexp.MustCompile(`^(?:[A-Za-z]\.\s*){1,4}$`)
+)
+
+// childInitials reads the child's name field and returns only initials:
+// "S.C." as written, or the first letters of a name ("Sam Child" -> "S.C.").
+func childInitials(lines []string) string {
+	for _, line := range lines {
+		if !containsFold(line, "name") {
+			continue
+		}
+		m := childNameRe.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		v := m[1]
+		if i := strings.IndexAny(v, "/(,"); i >= 0 {
+			v = v[:i]
+		}
+		v = strings.TrimSpace(v)
+		if initialsRe.MatchString(v) {
+			return strings.ToUpper(strings.ReplaceAll(v, " ", ""))
+		}
+		var b strings.Builder
+		for _, w := range strings.Fields(v) {
+			r := w[0]
+			if r >= 'a' && r <= 'z' {
+				r -= 0x20
+			}
+			if r < 'A' || r > 'Z' {
+				return ""
+			}
+			b.WriteByte(r)
+			b.WriteByte('.')
+		}
+		return b.String()
+	}
+	return ""
 }

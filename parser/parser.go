@@ -124,6 +124,10 @@ type Message struct {
 	NewText string
 	// Category is the concern category stated in the alert, "" when none.
 	Category string
+	// ChildInitials are the initials of the child's name as the form gives
+	// it ("S.C."), for councils that show initials; the name itself is
+	// never kept.
+	ChildInitials string
 
 	// Subject is the decoded subject.
 	Subject string

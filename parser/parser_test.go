@@ -354,6 +354,8 @@ func TestCommand(t *testing.T) {
 		{"Not sure this is resolved", ""},
 		{"Thanks for the update.\nResolved", "resolved"},
 		{"Pause\nResolved", "pause"},
+		{"Status", "status"},
+		{"#help", "help"},
 	}
 	for _, tt := range tests {
 		m := parseString(t, msg("RE: Dispute Resolution Alert - Stage 1", tt.body), DefaultOptions())
@@ -542,6 +544,34 @@ func TestHostileStructure(t *testing.T) {
 		m, err := Parse(strings.NewReader(in), DefaultOptions())
 		if m == nil && !errors.Is(err, ErrNoMessage) {
 			t.Errorf("%.20q: nil message with %v", in, err)
+		}
+	}
+}
+
+func TestQueriesAndInitials(t *testing.T) {
+	m := parseString(t, msg("Status", ""), DefaultOptions())
+	if m.Command != "status" {
+		t.Errorf("subject Status: %q", m.Command)
+	}
+	m = parseString(t, msg("help", "Thanks"), DefaultOptions())
+	if m.Command != "help" {
+		t.Errorf("subject help: %q", m.Command)
+	}
+	m = parseString(t, msg("Status of the review", ""), DefaultOptions())
+	if m.Command != "" {
+		t.Errorf("subject with more words: %q", m.Command)
+	}
+	tests := map[string]string{
+		"Name of Child\tSam Child":                     "S.C.",
+		"Name of Child /Fwi/LAS Number: S.C. / 200002": "S.C.",
+		"Child's name: jo anne smith":                  "J.A.S.",
+		"Name of Child: 1234567":                       "",
+		"Name of worker: Pat Lead":                     "",
+	}
+	for body, want := range tests {
+		m := parseString(t, msg("Dispute Resolution Alert", body), DefaultOptions())
+		if m.ChildInitials != want {
+			t.Errorf("%q: initials %q, want %q", body, m.ChildInitials, want)
 		}
 	}
 }

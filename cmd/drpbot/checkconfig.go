@@ -33,6 +33,14 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 	for _, w := range c.Warnings() {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+	set, _, err := loadTemplates(*path, "")
+	if err == nil {
+		err = set.Check()
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: templates: %v\n", *path, err)
+		status = 1
+	}
 	p, _ := c.BuildPolicy()
 	d, _ := c.BuildDirectory()
 	fmt.Fprintf(stdout, "%s: policy %s (%s), %d stages, %d working days in all; %d people in the directory; calendar %s\n",

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -82,5 +83,36 @@ func TestBackupCommand(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "backup", "-store", filepath.Join(dir, "missing", "x.db"), dst); code != 1 {
 		t.Errorf("missing store: exit %d", code)
+	}
+}
+
+func TestTemplatesCommand(t *testing.T) {
+	code, out, _ := runCLI(t, "templates", "list")
+	if code != 0 || strings.Count(out, "\n") != 20 || strings.Contains(out, "BROKEN") {
+		t.Errorf("list: %d\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, "templates", "-preset", "brighton-hove", "preview", "reminder")
+	if code != 0 || !strings.HasPrefix(out, "Subject: Reminder: Looked-after Manager Alert - Level 2") {
+		t.Errorf("preview: %d\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, "templates", "preview", "escalation", "--html")
+	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") {
+		t.Errorf("preview html: %d\n%.200s", code, out)
+	}
+	if code, _, _ := runCLI(t, "templates", "preview", "nonsense"); code != 1 {
+		t.Errorf("unknown purpose: exit %d", code)
+	}
+}
+
+func TestCheckConfigBrokenTemplate(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "ack.txt"), []byte(`{{define "lead"}}{{.NoSuchField}}{{end}}{{define "body"}}{{end}}`), 0o644)
+	cfg, _ := os.ReadFile("../../config.example.toml")
+	body := strings.Replace(string(cfg), `dir = ""`, `dir = "`+dir+`"`, 1)
+	path := filepath.Join(dir, "c.toml")
+	os.WriteFile(path, []byte(body), 0o600)
+	code, _, errs := runCLI(t, "check-config", "-no-secrets", "-c", path)
+	if code != 1 || !strings.Contains(errs, "ack.txt") {
+		t.Errorf("broken override: exit %d %q", code, errs)
 	}
 }

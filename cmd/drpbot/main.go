@@ -18,6 +18,8 @@ commands:
   calendar add DATE N   the date N working days after DATE
   calendar holidays Y   the bank holidays and closures of year Y
   check-config -c FILE  validate a config file and the secrets it names
+  templates list        the email templates, one per purpose
+  templates preview P   render purpose P with sample data (--html for the HTML)
   backup FILE           write a consistent copy of the store, even while the daemon runs
   help                  this text
 `
@@ -40,6 +42,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runCheckConfig(args[1:], stdout, stderr)
 	case "backup":
 		return runBackup(args[1:], stdout, stderr)
+	case "templates":
+		return runTemplates(args[1:], stdout, stderr)
 	case "demo", "run", "sync", "tick", "list", "show", "report":
 		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: parse, calendar, check-config, backup\n", args[0])
 		return 2

@@ -212,6 +212,14 @@ type Privacy struct {
 	Acknowledge bool `toml:"acknowledge"`
 }
 
+// Templates lets a council override any email template.
+type Templates struct {
+	// Dir holds files named like the embedded ones (reminder.txt,
+	// reminder.html, layout.txt...), relative to the config file; each
+	// replaces its namesake. `drpbot templates list` names them.
+	Dir string `toml:"dir"`
+}
+
 // Log settings.
 type Log struct {
 	Format string `toml:"format"` // text | json
@@ -238,6 +246,7 @@ type Config struct {
 	Parser    Parser    `toml:"parser"`
 	Store     Store     `toml:"store"`
 	Privacy   Privacy   `toml:"privacy"`
+	Templates Templates `toml:"templates"`
 	Log       Log       `toml:"log"`
 	Metrics   Metrics   `toml:"metrics"`
 

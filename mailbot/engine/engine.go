@@ -63,15 +63,23 @@ type StageRecord struct {
 
 // Dispute is the whole state of one dispute. The store keeps it as JSON.
 type Dispute struct {
-	Ref               string `json:"ref"` // DRP-2026-0042
-	Heading           string `json:"heading"`
-	ChildRef          string `json:"child_ref"`
-	Category          string `json:"category,omitempty"`
-	ConcurrentCafcass bool   `json:"concurrent_cafcass,omitempty"`
-	Instigator        string `json:"instigator"`
-	Team              string `json:"team,omitempty"`
-	Stage             int    `json:"stage"`
-	Respondent        string `json:"respondent"`
+	Ref           string `json:"ref"` // DRP-2026-0042
+	Heading       string `json:"heading"`
+	ChildRef      string `json:"child_ref"`
+	ChildInitials string `json:"child_initials,omitempty"`
+	Category      string `json:"category,omitempty"`
+	// AlertText is the alert's own text, forwarded to each new level so the
+	// new reader needs nothing else (the procedures pass the alert up).
+	AlertText string `json:"alert_text,omitempty"`
+	// Thread is the Message-ID of the alert, and References the thread so
+	// far, for threading outgoing mail into the conversation.
+	Thread            string   `json:"thread,omitempty"`
+	References        []string `json:"references,omitempty"`
+	ConcurrentCafcass bool     `json:"concurrent_cafcass,omitempty"`
+	Instigator        string   `json:"instigator"`
+	Team              string   `json:"team,omitempty"`
+	Stage             int      `json:"stage"`
+	Respondent        string   `json:"respondent"`
 	// Cover is the respondent's deputy while the respondent is away.
 	Cover  string `json:"cover,omitempty"`
 	Status Status `json:"status"`
@@ -144,7 +152,9 @@ type Event struct {
 	Stage             *int
 	Heading           string
 	ChildRef          string
+	ChildInitials     string
 	Category          string
+	Text              string        // the alert's own text
 	Due               workdays.Date // an explicit due date in the alert
 	ConcurrentCafcass bool
 	// Command is the parser's normalised instruction.
@@ -174,7 +184,16 @@ const (
 	CapWarning       Purpose = "cap_warning"  // the 20-day cap is near
 	CapPassed        Purpose = "cap_passed"   // and passed
 	NoNextLevel      Purpose = "no_next_level"
+	StatusReply      Purpose = "status" // the dispute's state, on request
+	HelpCard         Purpose = "help"   // the command language, on request
+	Digest           Purpose = "digest" // weekly: open disputes per person
+	Report           Purpose = "report" // quarterly, to QA
 )
+
+// Purposes lists every purpose, in the order people meet them.
+var Purposes = []Purpose{Ack, Notify, Reminder, Overdue, Escalation, Proposal, CafcassProposal,
+	DecisionReminder, CommandAck, CommandRefused, Away, DeputyCover, Bounced, CapWarning, CapPassed,
+	NoNextLevel, StatusReply, HelpCard, Digest, Report}
 
 // Intent is an email to send, before rendering.
 type Intent struct {
@@ -210,6 +229,9 @@ func Apply(d Dispute, ev Event, env Env) (Dispute, []Intent, error) {
 	case ev.Kind == Tick:
 		a.tick()
 	case d.Status.Done():
+		if ev.Kind == Command && a.query() {
+			break
+		}
 		if ev.Kind == Command {
 			a.refuse("this dispute is already closed (" + string(d.Status) + ")")
 		} else if ev.Kind == Alert && ev.From == d.Instigator {
@@ -322,6 +344,8 @@ func (a *applier) open() error {
 		return fmt.Errorf("%w: new dispute without a reference", ErrBadEvent)
 	}
 	d.Heading, d.ChildRef, d.Category = ev.Heading, ev.ChildRef, ev.Category
+	d.ChildInitials, d.AlertText = ev.ChildInitials, ev.Text
+	d.Thread = ev.MessageID
 	d.ConcurrentCafcass = ev.ConcurrentCafcass
 	d.Instigator = strings.ToLower(ev.From)
 	d.Opened = ev.At
@@ -469,9 +493,32 @@ func (a *applier) ack(reason string) {
 	a.emit(CommandAck, []string{a.ev.From}, []string{a.d.Instigator}, reason)
 }
 
+// query answers Status and Help, which change nothing; false for any
+// other command.
+func (a *applier) query() bool {
+	d, from := a.d, strings.ToLower(a.ev.From)
+	switch a.ev.Command {
+	case "help":
+		a.emit(HelpCard, []string{from}, nil, "")
+	case "status":
+		// The state of a child's dispute goes only to those in it.
+		if a.authorised(from) || from == d.Respondent || from == d.Cover {
+			a.emit(StatusReply, []string{from}, nil, "")
+		} else {
+			a.refuse("the status of a dispute goes only to the people in it")
+		}
+	default:
+		return false
+	}
+	return true
+}
+
 func (a *applier) command() {
 	d, ev := a.d, a.ev
 	from := strings.ToLower(ev.From)
+	if a.query() {
+		return
+	}
 	if !a.authorised(from) {
 		if (from == d.Respondent || from == d.Cover) && d.Status == Open {
 			// A manager's "Resolved" is their response, never a resolution.

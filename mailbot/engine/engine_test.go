@@ -447,3 +447,20 @@ func TestNextAction(t *testing.T) {
 }
 
 func day(y int, m time.Month, d int) workdays.Date { return workdays.Date{Year: y, Month: m, Day: d} }
+
+func TestQueries(t *testing.T) {
+	env := world(t, "newham", "", false)
+	pl := addr("practice_lead")
+	d := run(t, env, []step{
+		{ev: Event{Kind: Alert, At: at(2, 9), From: iro, To: []string{pl}, Stage: stage(1), Text: "Care plan overdue", ChildInitials: "S.C.", MessageID: "<a@x>"}, want: []string{"ack to=" + iro}},
+		{ev: Event{Kind: Command, At: at(3, 9), From: iro, Command: "status"}, want: []string{"status to=" + iro}},
+		{ev: Event{Kind: Command, At: at(3, 9), From: pl, Command: "status"}, want: []string{"status to=" + pl}},
+		{ev: Event{Kind: Command, At: at(3, 9), From: "nosy@c.example", Command: "status"}, want: []string{"command_refused to=nosy@c.example"}},
+		{ev: Event{Kind: Command, At: at(3, 9), From: "nosy@c.example", Command: "help"}, want: []string{"help to=nosy@c.example"}},
+		{ev: Event{Kind: Command, At: at(3, 10), From: iro, Command: "resolved"}, want: []string{"command_ack to=" + iro}},
+		{ev: Event{Kind: Command, At: at(4, 10), From: iro, Command: "status"}, want: []string{"status to=" + iro}},
+	})
+	if d.Status != Resolved || d.AlertText != "Care plan overdue" || d.ChildInitials != "S.C." || d.Thread != "<a@x>" {
+		t.Errorf("%+v", d)
+	}
+}

@@ -1,0 +1,100 @@
+package templates
+
+import (
+	"github.com/drpbot/drpbot/mailbot/policy"
+)
+
+// Sample returns realistic data for purpose under policy p, for previews,
+// golden files and the check that every template renders with every preset.
+func Sample(purpose string, p *policy.Policy) Data {
+	s1, s2 := p.StageName(1), p.StageName(2)
+	d := Data{
+		Purpose:    purpose,
+		Council:    p.Council,
+		Mailbox:    "lac-requests@council.example",
+		Heading:    p.Heading,
+		Ref:        "DRP-2026-0042",
+		Child:      "1234567 (S.C.)",
+		StageName:  s2,
+		Recipient:  Person{Name: "Sam Manager", Email: "sam.manager@council.example"},
+		Instigator: Person{Name: "Iris Reviewer", Email: "iris.reviewer@council.example"},
+		Respondent: Person{Name: "Sam Manager", Email: "sam.manager@council.example"},
+		Due:        "Wednesday 30 December 2026",
+		DaysLeft:   3,
+		Status:     "open",
+		AlertText:  "Date of Alert: 21/12/2026\nConcern: the care plan has not been reviewed since the placement moved.\nRequested action: review within 5 working days.",
+		History: []Step{
+			{Stage: s1, Respondent: "Pat Lead", Started: "Monday 7 December 2026", Due: "Monday 14 December 2026", Outcome: "lapsed, escalated", Days: 5},
+			{Stage: s2, Respondent: "Sam Manager", Started: "Monday 21 December 2026", Due: "Wednesday 30 December 2026"},
+		},
+		TotalDays: p.TotalDays,
+		UsedDays:  p.TotalDays - p.CapWarnDays,
+	}
+	switch purpose {
+	case "ack", "notify":
+		d.Recipient = d.Instigator
+	case "overdue":
+		d.DaysLeft = -2
+		d.Due = "Monday 14 December 2026"
+		d.StageName = s1
+		d.Recipient = Person{Name: "Pat Lead", Email: "pat.lead@council.example"}
+		d.Respondent = d.Recipient
+		d.History = d.History[:1]
+	case "escalation":
+		d.Reason = "the response window lapsed"
+		d.DaysLeft = 5
+	case "proposal":
+		d.Recipient = d.Instigator
+		d.DaysLeft = -1
+		d.Reason = "The response window lapsed"
+	case "cafcass_proposal":
+		d.Recipient = d.Instigator
+		d.StageName = p.StageName(4)
+	case "decision_reminder":
+		d.Recipient = d.Instigator
+		d.Status = "responded"
+		d.Responded = "Tuesday 22 December 2026"
+		d.DecisionDays = p.DecisionDays
+		d.DecisionDue = "Thursday 24 December 2026"
+	case "command_ack":
+		d.Recipient = d.Instigator
+		d.Command = "Extend to 08/01/2027"
+		d.Due = "Friday 8 January 2027"
+		d.DaysLeft = 9
+	case "command_refused":
+		d.Recipient = Person{Name: "Sam Manager", Email: "sam.manager@council.example"}
+		d.Command = "Resolved"
+		d.Reason = "your reply is recorded as the response; only the instigator records whether the dispute is resolved"
+	case "away":
+		d.Recipient = d.Instigator
+		d.Cover = Person{Name: "Dee Deputy", Email: "dee.deputy@council.example"}
+	case "deputy_cover":
+		d.Recipient = Person{Name: "Dee Deputy", Email: "dee.deputy@council.example"}
+		d.Cover = d.Recipient
+	case "bounced":
+		d.Recipient = d.Instigator
+		d.Reason = "gone.manager@council.example"
+	case "cap_warning", "cap_passed":
+		d.Recipient = Person{Name: "Ian Manager", Email: "iro.manager@council.example"}
+		if purpose == "cap_passed" {
+			d.UsedDays = p.TotalDays + 1
+		}
+	case "no_next_level":
+		d.Recipient = d.Instigator
+		d.Reason = "2 people hold service_manager and none manages pat.lead@council.example"
+	case "status":
+		d.Recipient = d.Instigator
+	case "help":
+		d = Data{Purpose: purpose, Council: p.Council, Mailbox: d.Mailbox, Recipient: d.Instigator, Commands: CommandCard}
+	case "digest":
+		d = Data{Purpose: purpose, Council: p.Council, Mailbox: d.Mailbox, Recipient: d.Instigator, Reason: "you raised that are open",
+			Rows: []Row{
+				{Ref: "DRP-2026-0042", Child: "1234567", Stage: s2, Respondent: "Sam Manager", Due: "Wednesday 30 December 2026", DaysLeft: 3, Status: "open"},
+				{Ref: "DRP-2026-0040", Child: "7654321", Stage: s1, Respondent: "Pat Lead", Due: "Friday 18 December 2026", DaysLeft: -4, Status: "open"},
+			}}
+	case "report":
+		d = Data{Purpose: purpose, Council: p.Council, Mailbox: d.Mailbox, Recipient: Person{Name: "QA", Email: "qa@council.example"}, Period: "2026 Q3",
+			Tables: []Table{{Title: "Alerts by stage and month", Rows: [][]string{{"Stage", "Jul", "Aug", "Sep"}, {s1, "4", "2", "5"}, {s2, "1", "0", "2"}}}}}
+	}
+	return d
+}

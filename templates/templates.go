@@ -1,0 +1,313 @@
+// Package templates renders the emails drpbot sends: one text/template and
+// one html/template per purpose, embedded, each wrapped in a layout that
+// puts who must do what, for which child, by when, and how to reply in the
+// first lines. A council can override any file from a directory.
+//
+// The HTML is built for Outlook (desktop and web) and Gmail: tables and
+// inline CSS, no scripts, no remote images. The text alternative reads as
+// well on its own.
+package templates
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	texttemplate "text/template"
+
+	"github.com/drpbot/drpbot/mailbot/policy"
+)
+
+//go:embed mail/*.txt mail/*.html
+var embedded embed.FS
+
+// ErrUnknownPurpose is returned for a purpose with no template.
+var ErrUnknownPurpose = errors.New("templates: unknown purpose")
+
+// Person names someone in an email.
+type Person struct {
+	Name  string
+	Email string
+}
+
+// String is the name, or the address when the directory has no name.
+func (p Person) String() string {
+	if p.Name != "" {
+		return p.Name
+	}
+	return p.Email
+}
+
+// Step is one row of a dispute's history.
+type Step struct {
+	Stage, Respondent, Started, Due, Responded, Outcome string
+	Days                                                int
+}
+
+// Row is one dispute in a digest.
+type Row struct {
+	Ref, Child, Stage, Respondent, Due, Status string
+	DaysLeft                                   int
+}
+
+// Command is one line of the command language, for the help card.
+type Command struct{ Line, Effect string }
+
+// Table is one table of the quarterly report; its first row is the header.
+type Table struct {
+	Title string
+	Rows  [][]string
+}
+
+// Data is everything a template may show. Fields a purpose does not use
+// stay empty. Dates are already in UK long form ("Wednesday 30 December
+// 2026"); the child is already as privacy allows (reference, initials).
+type Data struct {
+	Purpose string
+	Subject string
+	Council string
+	Mailbox string
+
+	Heading   string
+	Ref       string
+	Child     string
+	StageName string
+
+	Recipient  Person
+	Instigator Person
+	Respondent Person
+	Cover      Person
+
+	Due          string
+	DaysLeft     int
+	Responded    string
+	DecisionDue  string
+	DecisionDays int
+	UsedDays     int
+	TotalDays    int
+
+	Status  string
+	Outcome string
+	Reason  string
+	Command string
+
+	AlertText string
+	History   []Step
+
+	Rows     []Row
+	Commands []Command
+	Period   string
+	Tables   []Table
+}
+
+// Message is a rendered email.
+type Message struct {
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Purposes lists the purposes with templates.
+func Purposes() []string {
+	entries, _ := fs.ReadDir(embedded, "mail")
+	var out []string
+	for _, e := range entries {
+		name := strings.TrimSuffix(e.Name(), ".txt")
+		if name != e.Name() && name != "layout" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+var funcs = map[string]any{
+	"neg":  func(n int) int { return -n },
+	"join": strings.Join,
+}
+
+// Set is the parsed templates, safe for concurrent use.
+type Set struct {
+	text map[string]*texttemplate.Template
+	html map[string]*htmltemplate.Template
+}
+
+// Load parses the embedded templates, each replaced by the file of the
+// same name in overrideDir where there is one ("" for none). A broken file
+// is an error that names it.
+func Load(overrideDir string) (*Set, error) {
+	read := func(name string) ([]byte, string, error) {
+		if overrideDir != "" {
+			p := filepath.Join(overrideDir, name)
+			if b, err := os.ReadFile(p); err == nil {
+				return b, p, nil
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return nil, p, err
+			}
+		}
+		b, err := embedded.ReadFile("mail/" + name)
+		return b, "mail/" + name, err
+	}
+	s := &Set{text: map[string]*texttemplate.Template{}, html: map[string]*htmltemplate.Template{}}
+	layoutText, ltName, err := read("layout.txt")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %s: %w", ltName, err)
+	}
+	layoutHTML, lhName, err := read("layout.html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %s: %w", lhName, err)
+	}
+	var errs []error
+	for _, p := range Purposes() {
+		tb, tName, err := read(p + ".txt")
+		if err != nil {
+			errs = append(errs, fmt.Errorf("templates: %s: %w", tName, err))
+			continue
+		}
+		t, err := texttemplate.New(p).Funcs(funcs).Option("missingkey=error").Parse(string(layoutText))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("templates: %s: %w", ltName, err))
+			continue
+		}
+		if _, err := t.Parse(string(tb)); err != nil {
+			errs = append(errs, fmt.Errorf("templates: %s: %w", tName, err))
+			continue
+		}
+		s.text[p] = t
+		hb, hName, err := read(p + ".html")
+		if err != nil {
+			errs = append(errs, fmt.Errorf("templates: %s: %w", hName, err))
+			continue
+		}
+		h, err := htmltemplate.New(p).Funcs(funcs).Option("missingkey=error").Parse(string(layoutHTML))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("templates: %s: %w", lhName, err))
+			continue
+		}
+		if _, err := h.Parse(string(hb)); err != nil {
+			errs = append(errs, fmt.Errorf("templates: %s: %w", hName, err))
+			continue
+		}
+		s.html[p] = h
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return s, nil
+}
+
+// Subject is the subject line: the heading, the stage and the tracking tag,
+// so that replies thread and people can search for it.
+func Subject(d Data) string {
+	switch d.Purpose {
+	case "help":
+		return "drpbot: how to steer a dispute by email"
+	case "digest":
+		return "Disputes " + d.Reason + ": weekly digest"
+	case "report":
+		return "Dispute resolution report " + d.Period
+	}
+	parts := []string{d.Heading}
+	if d.StageName != "" {
+		parts = append(parts, d.StageName)
+	}
+	if ref := childRefOnly(d.Child); ref != "" {
+		parts = append(parts, ref)
+	}
+	s := strings.Join(parts, " - ")
+	if d.Ref != "" {
+		s += " [" + d.Ref + "]"
+	}
+	if d.Purpose == "reminder" || d.Purpose == "overdue" {
+		s = strings.ToUpper(d.Purpose[:1]) + d.Purpose[1:] + ": " + s
+	}
+	return s
+}
+
+// childRefOnly keeps the reference and drops initials from the subject:
+// subjects show in previews and notifications.
+func childRefOnly(child string) string {
+	ref, _, _ := strings.Cut(child, " ")
+	return ref
+}
+
+// Render renders d.Purpose.
+func (s *Set) Render(d Data) (Message, error) {
+	t, ok := s.text[d.Purpose]
+	h := s.html[d.Purpose]
+	if !ok || h == nil {
+		return Message{}, fmt.Errorf("%w: %q", ErrUnknownPurpose, d.Purpose)
+	}
+	if d.Subject == "" {
+		d.Subject = Subject(d)
+	}
+	var tb, hb bytes.Buffer
+	if err := t.ExecuteTemplate(&tb, "layout", d); err != nil {
+		return Message{}, fmt.Errorf("templates: %s.txt: %w", d.Purpose, err)
+	}
+	if err := h.ExecuteTemplate(&hb, "layout", d); err != nil {
+		return Message{}, fmt.Errorf("templates: %s.html: %w", d.Purpose, err)
+	}
+	text := tidy(tb.String())
+	return Message{Subject: d.Subject, Text: text, HTML: hb.String()}, nil
+}
+
+// tidy trims trailing spaces and runs of blank lines from rendered text.
+func tidy(s string) string {
+	lines := strings.Split(s, "\n")
+	var out []string
+	blank := 0
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t")
+		if l == "" {
+			blank++
+			if blank > 1 || len(out) == 0 {
+				continue
+			}
+		} else {
+			blank = 0
+		}
+		out = append(out, l)
+	}
+	return strings.TrimRight(strings.Join(out, "\n"), "\n") + "\n"
+}
+
+// CommandCard is the command language, as the help card shows it.
+var CommandCard = []Command{
+	{"Resolved", "close the dispute as resolved"},
+	{"Not resolved  or  Escalate", "escalate to the next stage now"},
+	{"Escalate to stage N  or  Stage N", "move to stage N (stages may be bypassed)"},
+	{"Extend to DD/MM/YYYY  or  Extend N days", "move the response deadline"},
+	{"Pause  /  Resume", "stop / restart the clocks"},
+	{"Cafcass referral made", "record the referral to Cafcass"},
+	{"Close  or  Withdrawn", "close without resolution"},
+	{"Status", "get the dispute's state back (a new email with the subject Status lists your open disputes)"},
+	{"Help", "get this card"},
+}
+
+// Check renders every purpose with every preset's sample data, so a broken
+// override is found by check-config, never at 3 a.m. in the daemon.
+func (s *Set) Check() error {
+	var errs []error
+	for _, name := range policy.Presets() {
+		p, _ := policy.Preset(name)
+		for _, purpose := range Purposes() {
+			m, err := s.Render(Sample(purpose, &p))
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s (policy %s): %w", purpose, name, err))
+				continue
+			}
+			if strings.Contains(m.Text+m.HTML, "<no value>") {
+				errs = append(errs, fmt.Errorf("%s (policy %s): renders <no value>", purpose, name))
+			}
+		}
+		if len(errs) > 0 {
+			break // the same problem again under the next preset says nothing new
+		}
+	}
+	return errors.Join(errs...)
+}

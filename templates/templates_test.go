@@ -1,0 +1,172 @@
+package templates
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/policy"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func load(t *testing.T) *Set {
+	t.Helper()
+	s, err := Load("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// TestEveryPurposeHasTemplates: the engine's purposes and the templates
+// are the same list.
+func TestEveryPurposeHasTemplates(t *testing.T) {
+	have := map[string]bool{}
+	for _, p := range Purposes() {
+		have[p] = true
+	}
+	for _, p := range engine.Purposes {
+		if !have[string(p)] {
+			t.Errorf("no template for purpose %s", p)
+		}
+		delete(have, string(p))
+	}
+	for p := range have {
+		t.Errorf("template %s serves no purpose", p)
+	}
+}
+
+func TestGolden(t *testing.T) {
+	s := load(t)
+	p, _ := policy.Preset("newham")
+	for _, purpose := range Purposes() {
+		m, err := s.Render(Sample(purpose, &p))
+		if err != nil {
+			t.Fatalf("%s: %v", purpose, err)
+		}
+		for ext, got := range map[string]string{".txt": "Subject: " + m.Subject + "\n\n" + m.Text, ".html": m.HTML} {
+			path := filepath.Join("testdata", "golden", purpose+ext)
+			if *update {
+				os.MkdirAll(filepath.Dir(path), 0o755)
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				continue
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./templates -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("%s differs from its golden file; run go test ./templates -update and review the diff\ngot:\n%s", path, got)
+			}
+		}
+	}
+}
+
+var (
+	scriptRe = regexp.MustCompile(`(?i)<script|javascript:|<img|<link|url\(|@import|<iframe|<form`)
+	leadRe   = regexp.MustCompile(`\d{4}|DRP-|child|dispute|Dispute|instructions`)
+)
+
+// TestEveryPresetRenders renders every purpose with every preset's data:
+// no missing field, no "<no value>", no script or remote image, and the
+// first line says what the email is about.
+func TestEveryPresetRenders(t *testing.T) {
+	s := load(t)
+	for _, name := range policy.Presets() {
+		p, _ := policy.Preset(name)
+		for _, purpose := range Purposes() {
+			d := Sample(purpose, &p)
+			m, err := s.Render(d)
+			if err != nil {
+				t.Errorf("%s/%s: %v", name, purpose, err)
+				continue
+			}
+			for _, part := range []string{m.Subject, m.Text, m.HTML} {
+				if strings.Contains(part, "<no value>") || strings.Contains(part, "%!") {
+					t.Errorf("%s/%s: a field is missing:\n%s", name, purpose, part)
+				}
+			}
+			if scriptRe.MatchString(m.HTML) {
+				t.Errorf("%s/%s: HTML has a script, remote resource or form", name, purpose)
+			}
+			first, _, _ := strings.Cut(m.Text, "\n")
+			if !leadRe.MatchString(first) || len(first) > 220 {
+				t.Errorf("%s/%s: first line does not say what this is: %q", name, purpose, first)
+			}
+			if d.Ref != "" && !strings.Contains(m.Subject, "["+d.Ref+"]") {
+				t.Errorf("%s/%s: subject lacks the tracking tag: %q", name, purpose, m.Subject)
+			}
+			if d.Ref != "" && !strings.Contains(m.Subject, p.Heading) {
+				t.Errorf("%s/%s: subject lacks the heading: %q", name, purpose, m.Subject)
+			}
+			if strings.Contains(m.Subject, "S.C.") {
+				t.Errorf("%s/%s: initials in the subject", name, purpose)
+			}
+		}
+	}
+}
+
+func TestStageWord(t *testing.T) {
+	s := load(t)
+	p, _ := policy.Preset("brighton-hove")
+	m, err := s.Render(Sample("reminder", &p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Subject != "Reminder: Looked-after Manager Alert - Level 2 - 1234567 [DRP-2026-0042]" {
+		t.Errorf("subject %q", m.Subject)
+	}
+	if !strings.Contains(m.Text, "Level 2") || strings.Contains(m.Text, "Stage 2") {
+		t.Errorf("stage not named as the council names it:\n%s", m.Text)
+	}
+}
+
+func TestHTMLEscapes(t *testing.T) {
+	s := load(t)
+	p, _ := policy.Preset("newham")
+	d := Sample("escalation", &p)
+	d.AlertText = `<script>alert("x")</script> & <b>`
+	m, err := s.Render(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(m.HTML, "<script>") || !strings.Contains(m.HTML, "&lt;script&gt;") {
+		t.Error("alert text not escaped in HTML")
+	}
+}
+
+func TestOverrides(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "reminder.txt"), []byte(`{{define "lead"}}Council wording for {{.Child}}{{end}}{{define "body"}}Please reply.{{end}}`), 0o644)
+	s, err := Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := policy.Preset("newham")
+	m, err := s.Render(Sample("reminder", &p))
+	if err != nil || !strings.HasPrefix(m.Text, "Council wording for 1234567 (S.C.)") {
+		t.Errorf("override not used: %v\n%s", err, m.Text)
+	}
+	// A broken override is reported at load, naming the file.
+	os.WriteFile(filepath.Join(dir, "overdue.html"), []byte(`{{define "lead"}}{{.Child{{end}}`), 0o644)
+	if _, err := Load(dir); err == nil || !strings.Contains(err.Error(), "overdue.html") {
+		t.Errorf("broken override: %v", err)
+	}
+	// One that names a field that does not exist fails on Check.
+	os.Remove(filepath.Join(dir, "overdue.html"))
+	os.WriteFile(filepath.Join(dir, "ack.txt"), []byte(`{{define "lead"}}{{.ChildName}}{{end}}{{define "body"}}{{end}}`), 0o644)
+	s, err = Load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Check(); err == nil || !strings.Contains(err.Error(), "ack.txt") {
+		t.Errorf("Check: %v", err)
+	}
+}
