@@ -664,3 +664,35 @@ func childInitials(lines []string) string {
 	}
 	return ""
 }
+
+// RedactChildName replaces the value of a child's-name field in text with
+// the initials, so an alert passed up the levels names the child by
+// reference and initials only.
+func RedactChildName(text string) string {
+	lines := strings.Split(text, "\n")
+	changed := false
+	for i, line := range lines {
+		if !containsFold(line, "name") {
+			continue
+		}
+		m := childNameRe.FindStringSubmatchIndex(line)
+		if m == nil {
+			continue
+		}
+		value := line[m[2]:m[3]]
+		keep := ""
+		if j := strings.IndexAny(value, "/("); j >= 0 {
+			keep = " " + strings.TrimSpace(value[j:]) // "/ 200002": the reference stays
+		}
+		initials := childInitials([]string{line})
+		if initials == "" {
+			initials = "[name withheld]"
+		}
+		lines[i] = line[:m[2]] + initials + keep
+		changed = true
+	}
+	if !changed {
+		return text
+	}
+	return strings.Join(lines, "\n")
+}

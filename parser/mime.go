@@ -213,6 +213,7 @@ func (p *parserState) readHeader(msg *Message, h mail.Header) {
 		msg.Tag = m[1]
 	}
 	msg.Authenticated = authenticated(h)
+	msg.AuthResults = h.Values("Authentication-Results")
 }
 
 // conversation returns the hex of the first 22 bytes of an Exchange

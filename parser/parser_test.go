@@ -575,3 +575,17 @@ func TestQueriesAndInitials(t *testing.T) {
 		}
 	}
 }
+
+func TestRedactChildName(t *testing.T) {
+	tests := map[string]string{
+		"Date: 1/2/2026\nName of Child\tSam Child\nConcern: x": "Date: 1/2/2026\nName of Child\tS.C.\nConcern: x",
+		"Name of Child /Fwi/LAS Number: Sam Child / 200002":    "Name of Child /Fwi/LAS Number: S.C. / 200002",
+		"Child's name: 12 Oak Road":                            "Child's name: [name withheld]",
+		"No name here":                                         "No name here",
+	}
+	for in, want := range tests {
+		if got := RedactChildName(in); got != want {
+			t.Errorf("RedactChildName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

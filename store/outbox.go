@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -209,5 +210,59 @@ func (t *Tx) History(fn func(OutboxRow) error) error {
 			return err
 		}
 		return fn(row)
+	})
+}
+
+var bQuota = []byte("quota") // day/address/Message-ID -> nil
+
+// Reserve counts msgID against each address's quota for day (YYYY-MM-DD),
+// unless an address has already had limit emails that day: then nothing
+// is counted and ok is false. Counting the same msgID again is free, so
+// a retried email is counted once.
+func (s *Store) Reserve(msgID, day string, addrs []string, limit int) (ok bool, err error) {
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bQuota)
+		if err != nil {
+			return err
+		}
+		for _, a := range addrs {
+			prefix := []byte(day + "/" + strings.ToLower(a) + "/")
+			if b.Get(append(append([]byte{}, prefix...), msgID...)) != nil {
+				continue
+			}
+			n := 0
+			c := b.Cursor()
+			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+				n++
+			}
+			if n >= limit {
+				return nil
+			}
+		}
+		for _, a := range addrs {
+			if err := b.Put([]byte(day+"/"+strings.ToLower(a)+"/"+msgID), nil); err != nil {
+				return err
+			}
+		}
+		ok = true
+		return nil
+	})
+	return ok, err
+}
+
+// ForgetQuota drops quota entries of days before day.
+func (s *Store) ForgetQuota(day string) error {
+	return s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bQuota)
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		for k, _ := c.First(); k != nil && string(k[:min(len(k), len(day))]) < day; k, _ = c.Next() {
+			if err := c.Delete(); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }

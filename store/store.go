@@ -449,3 +449,15 @@ func (s *Store) BackupFile(path string) (int64, error) {
 	}
 	return n, nil
 }
+
+// NextSeq returns the next number of a named counter (starting at 1).
+func (t *Tx) NextSeq(name string) (uint64, error) {
+	key := []byte("counter/" + name)
+	m := t.tx.Bucket(bMeta)
+	var n uint64
+	if b := m.Get(key); len(b) == 8 {
+		n = binary.BigEndian.Uint64(b)
+	}
+	n++
+	return n, m.Put(key, u64(n))
+}

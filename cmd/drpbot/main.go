@@ -14,6 +14,9 @@ const usage = `drpbot: the Dispute Resolution Process, by email
 usage: drpbot COMMAND [flags] [args]
 
 commands:
+  run -c FILE           the daemon: watch the mailbox, remind, escalate, send
+  sync -c FILE          one IMAP pass, then send what it queued
+  tick -c FILE --now T  one scheduler pass as if at time T (RFC 3339)
   parse FILE.eml...     print the facts read from each message as JSON lines
   calendar add DATE N   the date N working days after DATE
   calendar holidays Y   the bank holidays and closures of year Y
@@ -44,8 +47,14 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runBackup(args[1:], stdout, stderr)
 	case "templates":
 		return runTemplates(args[1:], stdout, stderr)
-	case "demo", "run", "sync", "tick", "list", "show", "report":
-		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: parse, calendar, check-config, backup\n", args[0])
+	case "run":
+		return runDaemon(args[1:], stdout, stderr)
+	case "sync":
+		return runSync(args[1:], stdout, stderr)
+	case "tick":
+		return runTick(args[1:], stdout, stderr)
+	case "demo", "list", "show", "report":
+		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: run, sync, tick, parse, calendar, check-config, templates, backup\n", args[0])
 		return 2
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)

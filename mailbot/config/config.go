@@ -112,6 +112,21 @@ type SMTP struct {
 	DryRun bool `toml:"dry_run"`
 	// MaxPerRecipientPerDay caps the emails one address receives in a day.
 	MaxPerRecipientPerDay int `toml:"max_per_recipient_per_day"`
+	// MaxAttempts caps the tries of one email before it is recorded as
+	// failed and reported to the QA inbox.
+	MaxAttempts int `toml:"max_attempts"`
+}
+
+// Security settings.
+type Security struct {
+	// RequireAuthenticated counts an instruction only when the council's
+	// own mail server marked the message authenticated (DKIM/DMARC pass in
+	// Authentication-Results, or Exchange's internal-origin header), so a
+	// forged From cannot close a dispute.
+	RequireAuthenticated bool `toml:"require_authenticated"`
+	// AuthServID, when set, trusts only Authentication-Results headers
+	// added by this server (the authserv-id, e.g. "mx.council.example").
+	AuthServID string `toml:"authserv_id"`
 }
 
 // OAuth2 is the Microsoft identity platform client-credentials flow.
@@ -247,6 +262,7 @@ type Config struct {
 	Store     Store     `toml:"store"`
 	Privacy   Privacy   `toml:"privacy"`
 	Templates Templates `toml:"templates"`
+	Security  Security  `toml:"security"`
 	Log       Log       `toml:"log"`
 	Metrics   Metrics   `toml:"metrics"`
 
@@ -265,6 +281,7 @@ func Defaults() Config {
 		SMTP: SMTP{
 			Server:                Server{Port: 587, Security: "starttls", Auth: "password"},
 			MaxPerRecipientPerDay: 20,
+			MaxAttempts:           12,
 		},
 		Schedule: Schedule{
 			Tick:   "*/15 8-17 * * 1-5",
@@ -341,6 +358,10 @@ func checkServer(key string, s Server, oauth OAuth2) []error {
 		if s.PasswordEnv != "" && s.PasswordFile != "" {
 			bad("password_file: set password_env or password_file, not both")
 		}
+	case "none":
+		if key != "smtp" || !isLoopback(s.Host) {
+			bad("auth: none is only allowed for SMTP to a loopback relay, not %q", s.Host)
+		}
 	case "oauth2":
 		if oauth.TenantID == "" && oauth.TokenURL == "" {
 			errs = append(errs, fmt.Errorf("oauth2.tenant_id: needed for %s.auth = oauth2", key))
@@ -354,7 +375,7 @@ func checkServer(key string, s Server, oauth OAuth2) []error {
 	default:
 		bad("auth: %q is not password or oauth2", s.Auth)
 	}
-	if s.Username == "" {
+	if s.Username == "" && s.Auth != "none" {
 		bad("username: empty")
 	}
 	return errs
@@ -379,6 +400,9 @@ func (c *Config) Validate() []error {
 	}
 	if c.IMAP.PollInterval.Duration < time.Second {
 		bad("imap.poll_interval: %v is under a second", c.IMAP.PollInterval)
+	}
+	if c.SMTP.MaxAttempts < 1 {
+		bad("smtp.max_attempts: %d is under 1", c.SMTP.MaxAttempts)
 	}
 	if c.SMTP.MaxPerRecipientPerDay < 1 {
 		bad("smtp.max_per_recipient_per_day: %d is under 1", c.SMTP.MaxPerRecipientPerDay)

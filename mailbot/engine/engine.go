@@ -704,7 +704,8 @@ func (a *applier) remind(st policy.Stage, today workdays.Date) {
 	}
 	if due > d.Reminded {
 		d.Reminded = due
-		a.emit(Reminder, []string{d.Respondent, d.Cover}, []string{d.Instigator}, "")
+		// The instigator is not copied: they have nothing to do yet.
+		a.emit(Reminder, []string{d.Respondent, d.Cover}, nil, "")
 	}
 }
 

@@ -1,0 +1,192 @@
+// Package mailbot is the daemon: it watches the shared mailbox over IMAP,
+// classifies each message (whose dispute, who said what), applies the
+// escalation engine, keeps everything in the store, and sends the outbox
+// over SMTP on a schedule. cmd/drpbot only wires it up.
+package mailbot
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/drpbot/drpbot/mailbot/config"
+	"github.com/drpbot/drpbot/mailbot/directory"
+	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/policy"
+	"github.com/drpbot/drpbot/mailbot/workdays"
+	"github.com/drpbot/drpbot/parser"
+	"github.com/drpbot/drpbot/store"
+	"github.com/drpbot/drpbot/templates"
+)
+
+// Sentinel errors.
+var (
+	// ErrPanic marks a message whose handling panicked; it is recorded as a
+	// reject and skipped, and the daemon goes on.
+	ErrPanic = errors.New("mailbot: handler panicked")
+)
+
+// Metrics are counters for /metrics and the tests.
+type Metrics struct {
+	Seen, Alerts, Escalations, Rejected, Panics, Sent, SendFailures, Ignored atomic.Int64
+	LastSync                                                                 atomic.Int64 // unix seconds
+}
+
+// Bot is the daemon's state: one per process.
+type Bot struct {
+	cfg     *config.Config
+	st      *store.Store
+	log     *slog.Logger
+	parser  *parser.Parser
+	policy  *policy.Policy
+	cal     *workdays.Calendar
+	dir     *directory.Directory
+	tpl     *templates.Set
+	self    string // the shared mailbox, lower case
+	domain  string // for Message-IDs
+	oauth   *tokenSource
+	Metrics Metrics
+	wake    chan struct{} // the sender's doorbell
+	// Now is the bot's clock: time.Now, or a fast clock in the demo and
+	// a fixed one in tests.
+	Now       func() time.Time
+	sendMu    sync.Mutex // one drain at a time
+	sendLimit int
+}
+
+// New builds a Bot from a validated config and an open store.
+func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
+	pol, err := cfg.BuildPolicy()
+	if err != nil {
+		return nil, err
+	}
+	cal, err := cfg.BuildCalendar()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := cfg.BuildDirectory()
+	if err != nil {
+		return nil, err
+	}
+	tdir := ""
+	if cfg.Templates.Dir != "" {
+		tdir = cfg.Path(cfg.Templates.Dir)
+	}
+	tpl, err := templates.Load(tdir)
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	self := strings.ToLower(cfg.Mailbox)
+	_, domain, _ := strings.Cut(self, "@")
+	b := &Bot{
+		cfg: cfg, st: st, log: log, parser: parser.New(cfg.ParserOptions()),
+		policy: pol, cal: cal, dir: dir, tpl: tpl, self: self, domain: domain,
+		wake: make(chan struct{}, 1), sendLimit: 50, Now: time.Now,
+	}
+	if cfg.IMAP.Auth == "oauth2" || cfg.SMTP.Auth == "oauth2" {
+		b.oauth = newTokenSource(cfg.OAuth2)
+	}
+	return b, nil
+}
+
+// Store is the bot's store.
+func (b *Bot) Store() *store.Store { return b.st }
+
+// Policy is the bot's policy.
+func (b *Bot) Policy() *policy.Policy { return b.policy }
+
+// Calendar is the bot's calendar.
+func (b *Bot) Calendar() *workdays.Calendar { return b.cal }
+
+// Directory is the bot's directory.
+func (b *Bot) Directory() *directory.Directory { return b.dir }
+
+func (b *Bot) env(now time.Time) engine.Env {
+	return engine.Env{Now: now, Policy: b.policy, Calendar: b.cal, Directory: b.dir, QA: b.cfg.Directory.QA, Acknowledge: b.cfg.Privacy.Acknowledge}
+}
+
+// ring wakes the sender.
+func (b *Bot) ring() {
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Tick runs one scheduler pass as if at now: every dispute whose next
+// action is due is loaded, the engine applied, and the result stored with
+// its emails in one transaction each. It returns how many emails it queued.
+func (b *Bot) Tick(now time.Time) (int, error) {
+	if !b.cfg.Schedule.OnNonWorkingDays && !b.cal.IsWorkingDay(workdays.In(now)) {
+		b.log.Debug("tick skipped: not a working day", "date", workdays.In(now).String())
+		return 0, nil
+	}
+	var refs []string
+	if err := b.st.View(func(tx *store.Tx) error { refs = tx.Due(now); return nil }); err != nil {
+		return 0, err
+	}
+	queued := 0
+	for _, ref := range refs {
+		err := b.st.Update(func(tx *store.Tx) error {
+			d, err := tx.Dispute(ref)
+			if err != nil {
+				return err
+			}
+			nd, intents, err := engine.Apply(d, engine.Event{Kind: engine.Tick, At: now}, b.env(now))
+			if err != nil {
+				return err
+			}
+			n, err := b.commit(tx, nd, intents, nil, now)
+			queued += n
+			return err
+		})
+		if err != nil {
+			b.log.Error("tick failed for a dispute", "ref", ref, "err", err)
+		}
+	}
+	if queued > 0 {
+		b.ring()
+	}
+	return queued, nil
+}
+
+// commit stores the new dispute, the audit event of what arrived (when ev
+// is not nil), a "sent" event per email, and the rendered emails, all
+// inside tx: one transaction, so a crash keeps all of it or none.
+func (b *Bot) commit(tx *store.Tx, d engine.Dispute, intents []engine.Intent, ev *store.Event, now time.Time) (int, error) {
+	if err := tx.PutDispute(d, engine.NextAction(d, b.env(now))); err != nil {
+		return 0, err
+	}
+	if ev != nil {
+		if _, err := tx.AppendEvent(d.Ref, *ev); err != nil {
+			return 0, err
+		}
+	}
+	for i, in := range intents {
+		if in.Purpose == engine.Escalation {
+			b.Metrics.Escalations.Add(1)
+		}
+		row, err := b.compose(d, in, now)
+		if err != nil {
+			return i, fmt.Errorf("compose %s: %w", in.Purpose, err)
+		}
+		if err := tx.AddOutbox(row); err != nil {
+			return i, err
+		}
+		if err := tx.MarkSeen(row.MessageID, d.Ref); err != nil {
+			return i, err
+		}
+		detail := string(in.Purpose) + " to " + strings.Join(in.To, ",")
+		if _, err := tx.AppendEvent(d.Ref, store.Event{At: now, Kind: "queued", Stage: in.Stage, MessageID: row.MessageID, Detail: detail}); err != nil {
+			return i, err
+		}
+	}
+	return len(intents), nil
+}

@@ -1,0 +1,268 @@
+package mailbot
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/workdays"
+	"github.com/drpbot/drpbot/parser"
+	"github.com/drpbot/drpbot/store"
+)
+
+// Result says what became of one message.
+type Result struct {
+	MessageID string
+	Ref       string // the dispute it went to, "" for none
+	Kind      engine.Kind
+	Duplicate bool   // seen before: nothing changed
+	Ignored   string // why it concerns no dispute, when it does not
+	Queued    int    // emails queued because of it
+}
+
+// Process handles one raw message as if it arrived at now: parse, find its
+// dispute, apply the engine, store the outcome and the emails it causes in
+// one transaction. The same Message-ID twice changes nothing. A message
+// that cannot be parsed at all, or whose handling panics, is returned as
+// an error for the caller to record as a reject; it never stops the daemon.
+func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.Metrics.Panics.Add(1)
+			b.log.Error("message handler panicked", "message_id", res.MessageID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	b.Metrics.Seen.Add(1)
+	m, perr := b.parser.ParseBytes(raw)
+	if m == nil {
+		return res, perr
+	}
+	if perr != nil {
+		// Damaged but readable: the facts we have are used.
+		b.log.Warn("message parsed with damage", "message_id", m.MessageID, "err", perr)
+	}
+	if m.MessageID == "" {
+		sum := sha256.Sum256(raw)
+		m.MessageID = "<sha256-" + hex.EncodeToString(sum[:12]) + "@drpbot.invalid>"
+	}
+	res.MessageID = m.MessageID
+	// The message's own Date places it in time when it is plausible (the
+	// first sync reads mail that arrived before drpbot started); otherwise
+	// the time it is handled.
+	if !m.Date.IsZero() && !m.Date.After(now.Add(5*time.Minute)) && m.Date.After(now.AddDate(0, 0, -60)) {
+		now = m.Date
+	}
+	err = b.st.Update(func(tx *store.Tx) error {
+		if _, seen := tx.Seen(m.MessageID); seen {
+			res.Duplicate = true
+			return nil
+		}
+		var err error
+		res, err = b.handle(tx, m, now)
+		res.MessageID = m.MessageID
+		if err != nil {
+			return err
+		}
+		return tx.MarkSeen(m.MessageID, res.Ref)
+	})
+	if err == nil && res.Queued > 0 {
+		b.ring()
+	}
+	if err == nil && res.Ignored != "" {
+		b.Metrics.Ignored.Add(1)
+		b.log.Debug("message concerns no dispute", "message_id", m.MessageID, "why", res.Ignored)
+	}
+	return res, err
+}
+
+// ownMail reports drpbot's own mail: from the shared mailbox, or carrying
+// one of its Message-IDs (a copy that came back).
+func (b *Bot) ownMail(m *parser.Message) bool {
+	return m.From == b.self || (strings.HasPrefix(m.MessageID, "<drp-") && strings.HasSuffix(m.MessageID, "@"+b.domain+">"))
+}
+
+// findDispute matches a message to a dispute in the order DESIGN.md gives:
+// References/In-Reply-To, Exchange's conversation, the [DRP-...] tag, then
+// heading + child reference from the same parties.
+func (b *Bot) findDispute(tx *store.Tx, m *parser.Message) (engine.Dispute, bool) {
+	ids := append(append([]string(nil), m.InReplyTo...), m.References...)
+	for i := len(ids) - 1; i >= 0; i-- {
+		if ref, ok := tx.Seen(ids[i]); ok && ref != "" {
+			if d, err := tx.Dispute(ref); err == nil {
+				return d, true
+			}
+		}
+	}
+	if m.Conversation != "" {
+		if ref, ok := tx.Conversation(m.Conversation); ok {
+			if d, err := tx.Dispute(ref); err == nil {
+				return d, true
+			}
+		}
+	}
+	if m.Tag != "" {
+		if d, err := tx.Dispute(m.Tag); err == nil {
+			return d, true
+		}
+	}
+	if m.Heading != "" && m.ChildRef != "" {
+		refs := tx.ByChild(m.ChildRef)
+		for i := len(refs) - 1; i >= 0; i-- {
+			d, err := tx.Dispute(refs[i])
+			if err != nil || d.Status.Done() {
+				continue
+			}
+			parties := []string{d.Instigator, d.Respondent, d.Cover}
+			if containsAddr(parties, m.From) || (m.From == d.Instigator) || containsAny(parties, m.To) {
+				return d, true
+			}
+		}
+	}
+	return engine.Dispute{}, false
+}
+
+func containsAddr(list []string, a string) bool {
+	for _, x := range list {
+		if x != "" && strings.EqualFold(x, a) {
+			return true
+		}
+	}
+	return false
+}
+
+func containsAny(list, addrs []string) bool {
+	for _, a := range addrs {
+		if containsAddr(list, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// recipients are the message's To and Cc, without the shared mailbox.
+func (b *Bot) recipients(m *parser.Message) []string {
+	var out []string
+	for _, a := range append(append([]string(nil), m.To...), m.Cc...) {
+		if a != b.self {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, error) {
+	var res Result
+	if b.ownMail(m) {
+		res.Ignored = "drpbot's own mail"
+		return res, nil
+	}
+	d, found := b.findDispute(tx, m)
+	ev := engine.Event{At: now, From: m.From, MessageID: m.MessageID}
+	switch {
+	case m.Bounce:
+		ev.Kind, ev.Failed = engine.Bounce, m.FailedRecipients
+	case m.AutoReply:
+		// Automatic mail is never answered and never a response; an
+		// out-of-office from the respondent tells the engine they are away.
+		ev.Kind = engine.AutoReply
+	case !found && m.Heading != "" && !m.IsReply && !m.IsForward:
+		ev.Kind = engine.Alert
+	case !found && (m.Command == "status" || m.Command == "help") && !m.IsReply:
+		return b.globalQuery(tx, m, now)
+	case !found:
+		res.Ignored = "no dispute matches"
+		return res, nil
+	case m.Heading != "" && !m.IsReply && !m.IsForward && strings.EqualFold(m.From, d.Instigator) && m.Stage != nil && *m.Stage != d.Stage:
+		ev.Kind = engine.Alert // the instigator moved the dispute to another stage
+	case m.Command != "":
+		ev.Kind, ev.Command = engine.Command, m.Command
+		if b.cfg.Security.RequireAuthenticated && !m.AuthenticatedBy(b.cfg.Security.AuthServID) && m.Command != "help" {
+			// Recorded as a note; the sender is told why nothing changed.
+			return b.refuseUnauthenticated(tx, d, m, now)
+		}
+	case strings.EqualFold(m.From, d.Respondent) || (d.Cover != "" && strings.EqualFold(m.From, d.Cover)):
+		ev.Kind = engine.Response
+	default:
+		ev.Kind = engine.Note
+	}
+	if !found && ev.Kind != engine.Alert {
+		res.Ignored = string(ev.Kind) + " about no known dispute"
+		return res, nil
+	}
+	res.Kind = ev.Kind
+	if ev.Kind == engine.Alert {
+		ev.To = b.recipients(m)
+		ev.Stage = m.Stage
+		ev.Heading, ev.ChildRef, ev.ChildInitials, ev.Category = m.Heading, m.ChildRef, m.ChildInitials, m.Category
+		// The child's name never enters the store or leaves in an email.
+		ev.Text = parser.RedactChildName(m.NewText)
+		ev.ConcurrentCafcass = m.ConcurrentCafcass
+		if !m.DueDate.IsZero() {
+			ev.Due = workdays.DateOf(m.DueDate)
+		}
+	}
+	if !found {
+		ref, err := tx.NewRef(now.In(workdays.London))
+		if err != nil {
+			return res, err
+		}
+		d = engine.Dispute{Ref: ref}
+		b.Metrics.Alerts.Add(1)
+	}
+	nd, intents, err := engine.Apply(d, ev, b.env(now))
+	if errors.Is(err, engine.ErrClosed) {
+		// A new alert in a closed dispute's thread opens a new dispute.
+		ref, rerr := tx.NewRef(now.In(workdays.London))
+		if rerr != nil {
+			return res, rerr
+		}
+		b.Metrics.Alerts.Add(1)
+		nd, intents, err = engine.Apply(engine.Dispute{Ref: ref}, ev, b.env(now))
+	}
+	if err != nil {
+		return res, err
+	}
+	res.Ref = nd.Ref
+	audit := store.Event{At: now, Kind: string(ev.Kind), From: m.From, MessageID: m.MessageID, Stage: nd.Stage, Command: ev.Command}
+	if ev.Kind == engine.Alert {
+		audit.Detail = fmt.Sprintf("%s, respondent %s", b.policy.StageName(nd.Stage), nd.Respondent)
+	}
+	if ev.Kind == engine.Bounce {
+		audit.Detail = "failed: " + strings.Join(ev.Failed, ",")
+	}
+	if m.Conversation != "" {
+		if err := tx.LinkConversation(m.Conversation, nd.Ref); err != nil {
+			return res, err
+		}
+	}
+	if ev.Kind != engine.AutoReply && ev.Kind != engine.Bounce {
+		nd.References = appendRef(nd.References, m.MessageID)
+	}
+	res.Queued, err = b.commit(tx, nd, intents, &audit, now)
+	return res, err
+}
+
+// appendRef keeps the thread's last few Message-IDs for References.
+func appendRef(refs []string, id string) []string {
+	refs = append(refs, id)
+	if len(refs) > 10 {
+		refs = append(refs[:1], refs[len(refs)-9:]...) // the root and the latest
+	}
+	return refs
+}
+
+func (b *Bot) refuseUnauthenticated(tx *store.Tx, d engine.Dispute, m *parser.Message, now time.Time) (Result, error) {
+	in := engine.Intent{Purpose: engine.CommandRefused, Ref: d.Ref, Stage: d.Stage, To: []string{m.From}, Command: m.Command,
+		Reason: "the council's mail server did not mark your email as authenticated, so the instruction was recorded as a note"}
+	d.Seq++
+	in.Seq = d.Seq
+	audit := store.Event{At: now, Kind: string(engine.Note), From: m.From, MessageID: m.MessageID, Stage: d.Stage, Command: m.Command, Detail: "instruction from an unauthenticated message"}
+	n, err := b.commit(tx, d, []engine.Intent{in}, &audit, now)
+	return Result{Ref: d.Ref, Kind: engine.Note, Queued: n}, err
+}

@@ -1,0 +1,179 @@
+package mailbot
+
+import (
+	"context"
+	"errors"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/drpbot/drpbot/mailbot/config"
+	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/workdays"
+	"github.com/drpbot/drpbot/store"
+	"github.com/drpbot/drpbot/templates"
+)
+
+// Run is the daemon: a watcher per folder, the sender, the cron schedules
+// and the backup socket, until ctx ends. On shutdown it stops taking work,
+// lets in-flight work finish, and returns; the caller closes the store.
+func (b *Bot) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, folder := range b.cfg.IMAP.Folders {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b.Watch(ctx, folder)
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		b.sendLoop(ctx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := b.st.ServeBackups(ctx, store.SocketPath(b.st.Path())); err != nil {
+			b.log.Error("backup socket", "err", err)
+		}
+	}()
+	c := cron.New(cron.WithLocation(workdays.London), cron.WithParser(config.CronParser()))
+	add := func(name, spec string, fn func()) {
+		if spec == "" {
+			return
+		}
+		if _, err := c.AddFunc(spec, fn); err != nil {
+			b.log.Error("bad schedule", "job", name, "err", err) // check-config catches this first
+		}
+	}
+	add("tick", b.cfg.Schedule.Tick, func() {
+		if _, err := b.Tick(b.Now()); err != nil {
+			b.log.Error("tick", "err", err)
+		}
+	})
+	add("digest", b.cfg.Schedule.Digest, func() {
+		if _, err := b.Digest(b.Now()); err != nil {
+			b.log.Error("digest", "err", err)
+		}
+	})
+	add("purge", "30 3 * * *", func() {
+		now := b.Now()
+		n, err := b.st.Purge(now.AddDate(0, 0, -b.cfg.Store.RetentionDays))
+		if err != nil {
+			b.log.Error("purge", "err", err)
+			return
+		}
+		_ = b.st.ForgetQuota(workdays.In(now).String())
+		if n > 0 {
+			b.log.Info("purged closed disputes past retention", "count", n)
+		}
+	})
+	c.Start()
+	b.log.Info("drpbot running", "mailbox", b.cfg.Mailbox, "folders", len(b.cfg.IMAP.Folders), "policy", b.policy.Name, "dry_run", b.cfg.SMTP.DryRun)
+	<-ctx.Done()
+	stop := c.Stop() // waits for running jobs
+	<-stop.Done()
+	wg.Wait()
+	b.log.Info("drpbot stopped")
+	return nil
+}
+
+func (b *Bot) sendLoop(ctx context.Context) {
+	t := time.NewTicker(30 * time.Second)
+	defer t.Stop()
+	for {
+		if _, _, err := b.Drain(ctx, b.Now()); err != nil && ctx.Err() == nil {
+			b.log.Error("sender", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-b.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// Digest queues the weekly digest: each IRO their open disputes, each
+// manager what waits on them, the QA inbox everything overdue.
+func (b *Bot) Digest(now time.Time) (int, error) {
+	per := map[string][]templates.Row{}
+	reasons := map[string]string{}
+	var overdue []templates.Row
+	err := b.st.View(func(tx *store.Tx) error {
+		return tx.ForEachDispute(func(d engine.Dispute) error {
+			if d.Status.Done() {
+				return nil
+			}
+			row := templates.Row{Ref: d.Ref, Child: d.ChildRef, Stage: b.policy.StageName(d.Stage), Respondent: b.person(d.Respondent).String(), Due: b.ukDate(d.Due), Status: string(d.Status)}
+			if !d.Due.IsZero() {
+				row.DaysLeft = b.cal.WorkingDaysBetween(workdays.In(now), d.Due)
+			}
+			per[d.Instigator] = append(per[d.Instigator], row)
+			reasons[d.Instigator] = "you raised that are open"
+			if d.Status == engine.Open && d.Respondent != "" {
+				per[d.Respondent] = append(per[d.Respondent], row)
+				if reasons[d.Respondent] == "" {
+					reasons[d.Respondent] = "waiting on you"
+				}
+			}
+			if d.Status == engine.Open && row.DaysLeft < 0 {
+				overdue = append(overdue, row)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return 0, err
+	}
+	for _, q := range b.cfg.Directory.QA {
+		if len(overdue) > 0 {
+			per[q] = overdue
+			reasons[q] = "overdue across the service"
+		}
+	}
+	week := workdays.In(now).String()
+	n := 0
+	addrs := make([]string, 0, len(per))
+	for a := range per {
+		addrs = append(addrs, a)
+	}
+	sort.Strings(addrs)
+	err = b.st.Update(func(tx *store.Tx) error {
+		for _, addr := range addrs {
+			rows := per[addr]
+			sort.Slice(rows, func(i, j int) bool { return rows[i].Ref < rows[j].Ref })
+			td := templates.Data{Purpose: string(engine.Digest), Council: b.policy.Council, Mailbox: b.cfg.Mailbox, Recipient: b.person(addr), Reason: reasons[addr], Rows: rows}
+			msg, err := b.tpl.Render(td)
+			if err != nil {
+				return err
+			}
+			row := store.OutboxRow{MessageID: "<drp-digest." + week + "." + addrKey(addr) + "@" + b.domain + ">", Purpose: td.Purpose, To: []string{addr},
+				Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, Created: now}
+			if err := tx.AddOutbox(row); errors.Is(err, store.ErrDuplicate) {
+				continue // this week's digest is already queued: a rerun sends nothing twice
+			} else if err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if n > 0 {
+		b.ring()
+	}
+	return n, err
+}
+
+func addrKey(a string) string {
+	out := []byte(a)
+	for i, c := range out {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			out[i] = '_'
+		}
+	}
+	return string(out)
+}

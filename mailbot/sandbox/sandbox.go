@@ -1,0 +1,194 @@
+// Package sandbox runs a small mail system in the process, on 127.0.0.1:
+// go-imap's in-memory IMAP server and a go-smtp server that delivers into
+// its mailboxes. The demo uses it, and so do the fast tests, so that
+// `go test ./...` needs no mail server on the machine.
+package sandbox
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+)
+
+// Sandbox is a running IMAP + SMTP pair. Every address is an IMAP user
+// (login: the address) with an INBOX; SMTP delivers to those addresses and
+// refuses others with 550, as a real server does for an unknown mailbox.
+type Sandbox struct {
+	IMAPAddr string
+	SMTPAddr string
+
+	mem   *imapmemserver.Server
+	imapS *imapserver.Server
+	smtpS *smtp.Server
+
+	mu       sync.Mutex
+	users    map[string]*imapmemserver.User
+	pass     map[string]string
+	smtpDown bool
+	received map[string]int
+}
+
+// Start starts both servers for the given address -> password pairs.
+func Start(users map[string]string) (*Sandbox, error) {
+	s := &Sandbox{mem: imapmemserver.New(), users: map[string]*imapmemserver.User{}, pass: map[string]string{}, received: map[string]int{}}
+	for addr, pw := range users {
+		s.AddUser(addr, pw)
+	}
+	s.imapS = imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return s.mem.NewSession(), nil, nil
+		},
+		InsecureAuth: true,
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	il, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	s.IMAPAddr = il.Addr().String()
+	go s.imapS.Serve(il)
+
+	s.smtpS = smtp.NewServer(backend{s})
+	s.smtpS.Domain = "localhost"
+	s.smtpS.AllowInsecureAuth = true
+	s.smtpS.ReadTimeout = time.Minute
+	s.smtpS.WriteTimeout = time.Minute
+	s.smtpS.MaxMessageBytes = 32 << 20
+	s.smtpS.ErrorLog = log.New(io.Discard, "", 0)
+	sl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		il.Close()
+		return nil, err
+	}
+	s.SMTPAddr = sl.Addr().String()
+	go s.smtpS.Serve(sl)
+	return s, nil
+}
+
+// AddUser adds a mailbox.
+func (s *Sandbox) AddUser(addr, password string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	addr = strings.ToLower(addr)
+	if _, ok := s.users[addr]; ok {
+		return
+	}
+	u := imapmemserver.NewUser(addr, password)
+	u.Create("INBOX", nil)
+	s.mem.AddUser(u)
+	s.users[addr] = u
+	s.pass[addr] = password
+}
+
+// Close stops both servers.
+func (s *Sandbox) Close() error {
+	return errors.Join(s.imapS.Close(), s.smtpS.Close())
+}
+
+// SetSMTPDown makes the SMTP server answer every message with a temporary
+// failure (451), as a server in trouble does.
+func (s *Sandbox) SetSMTPDown(down bool) {
+	s.mu.Lock()
+	s.smtpDown = down
+	s.mu.Unlock()
+}
+
+// Received is how many messages SMTP delivered to addr.
+func (s *Sandbox) Received(addr string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.received[strings.ToLower(addr)]
+}
+
+type literal struct {
+	*bytes.Reader
+	n int64
+}
+
+func (l literal) Size() int64 { return l.n }
+
+// Deliver appends raw to each address's INBOX, as if it had arrived.
+func (s *Sandbox) Deliver(raw []byte, to ...string) error {
+	for _, addr := range to {
+		s.mu.Lock()
+		u := s.users[strings.ToLower(addr)]
+		s.mu.Unlock()
+		if u == nil {
+			return fmt.Errorf("sandbox: no mailbox %s", addr)
+		}
+		if _, err := u.Append("INBOX", literal{bytes.NewReader(raw), int64(len(raw))}, &imap.AppendOptions{Time: time.Now()}); err != nil {
+			return err
+		}
+		s.mu.Lock()
+		s.received[strings.ToLower(addr)]++
+		s.mu.Unlock()
+	}
+	return nil
+}
+
+type backend struct{ s *Sandbox }
+
+func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) { return &session{s: b.s}, nil }
+
+type session struct {
+	s    *Sandbox
+	from string
+	to   []string
+}
+
+func (ss *session) AuthMechanisms() []string { return []string{sasl.Plain} }
+
+func (ss *session) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, username, password string) error {
+		ss.s.mu.Lock()
+		defer ss.s.mu.Unlock()
+		if pw, ok := ss.s.pass[strings.ToLower(username)]; ok && pw == password {
+			return nil
+		}
+		return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "authentication failed"}
+	}), nil
+}
+
+func (ss *session) Mail(from string, _ *smtp.MailOptions) error {
+	ss.from = from
+	return nil
+}
+
+func (ss *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	ss.s.mu.Lock()
+	_, ok := ss.s.users[strings.ToLower(to)]
+	down := ss.s.smtpDown
+	ss.s.mu.Unlock()
+	if down {
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	if !ok {
+		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
+	}
+	ss.to = append(ss.to, to)
+	return nil
+}
+
+func (ss *session) Data(r io.Reader) error {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	return ss.s.Deliver(raw, ss.to...)
+}
+
+func (ss *session) Reset()        { ss.from, ss.to = "", nil }
+func (ss *session) Logout() error { return nil }

@@ -1,0 +1,217 @@
+package mailbot
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/wneessen/go-mail"
+
+	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/workdays"
+	"github.com/drpbot/drpbot/store"
+	"github.com/drpbot/drpbot/templates"
+)
+
+// backoff is the wait after the n-th attempt of one email.
+func backoff(n int) time.Duration {
+	switch {
+	case n <= 1:
+		return time.Minute
+	case n == 2:
+		return 5 * time.Minute
+	case n == 3:
+		return 15 * time.Minute
+	}
+	return time.Hour
+}
+
+func (b *Bot) smtpClient(ctx context.Context) (*mail.Client, error) {
+	s := b.cfg.SMTP
+	opts := []mail.Option{mail.WithPort(s.Port), mail.WithTimeout(30 * time.Second), mail.WithTLSConfig(&tls.Config{ServerName: s.Host, InsecureSkipVerify: s.InsecureSkipVerify, MinVersion: tls.VersionTLS12})}
+	switch s.Security {
+	case "tls":
+		opts = append(opts, mail.WithSSL())
+	case "starttls":
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	}
+	switch s.Auth {
+	case "password":
+		pw, err := s.Password().Value()
+		if err != nil {
+			return nil, fmt.Errorf("smtp password: %w", err)
+		}
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthPlain), mail.WithUsername(s.Username), mail.WithPassword(pw))
+	case "oauth2":
+		tok, err := b.oauth.Token(ctx)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthXOAUTH2), mail.WithUsername(s.Username), mail.WithPassword(tok))
+	default:
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthNoAuth))
+	}
+	return mail.NewClient(s.Host, opts...)
+}
+
+func (b *Bot) message(row store.OutboxRow, now time.Time) (*mail.Msg, error) {
+	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
+	if err := m.FromFormat(b.policy.Council+" dispute resolution", b.cfg.Mailbox); err != nil {
+		return nil, err
+	}
+	if err := m.To(row.To...); err != nil {
+		return nil, err
+	}
+	if len(row.Cc) > 0 {
+		if err := m.Cc(row.Cc...); err != nil {
+			return nil, err
+		}
+	}
+	m.Subject(row.Subject)
+	m.SetMessageIDWithValue(strings.Trim(row.MessageID, "<>"))
+	m.SetDateWithValue(now)
+	if row.InReplyTo != "" {
+		m.SetGenHeader(mail.HeaderInReplyTo, row.InReplyTo)
+	}
+	if len(row.References) > 0 {
+		m.SetGenHeader(mail.HeaderReferences, strings.Join(row.References, " "))
+	}
+	// RFC 3834: machine-made, so no well-behaved system answers it
+	// automatically (out-of-office replies still come, and are wanted).
+	m.SetGenHeader("Auto-Submitted", "auto-generated")
+	m.SetGenHeader("X-DRPBot-Ref", row.Ref)
+	m.SetBodyString(mail.TypeTextPlain, row.Text)
+	if row.HTML != "" {
+		m.AddAlternativeString(mail.TypeTextHTML, row.HTML)
+	}
+	return m, nil
+}
+
+// Drain sends what the outbox holds that is due at now: the attempt is
+// recorded before dialling, one SMTP connection serves the batch, a
+// temporary failure waits its backoff, a permanent one (or the last
+// attempt) is recorded and reported to the QA inbox. In dry-run mode
+// nothing is dialled and the rows go to the history marked as such.
+func (b *Bot) Drain(ctx context.Context, now time.Time) (sent, failed int, err error) {
+	b.sendMu.Lock()
+	defer b.sendMu.Unlock()
+	rows, err := b.st.OutboxDue(now, b.sendLimit)
+	if err != nil || len(rows) == 0 {
+		return 0, 0, err
+	}
+	day := workdays.In(now).String()
+	var batch []store.OutboxRow
+	for _, row := range rows {
+		ok, err := b.st.Reserve(row.MessageID, day, append(append([]string{}, row.To...), row.Cc...), b.cfg.SMTP.MaxPerRecipientPerDay)
+		if err != nil {
+			return sent, failed, err
+		}
+		if !ok {
+			// Never flood anyone: the email waits for tomorrow.
+			b.log.Warn("daily limit per recipient reached; email deferred", "message_id", row.MessageID, "ref", row.Ref)
+			tomorrow := workdays.In(now).AddDays(1).Time()
+			if err := b.st.Retry(row.MessageID, "daily limit per recipient reached", tomorrow); err != nil {
+				return sent, failed, err
+			}
+			continue
+		}
+		r, err := b.st.BeginAttempt(row.MessageID, now.Add(backoff(row.Attempts+1)))
+		if err != nil {
+			return sent, failed, err
+		}
+		batch = append(batch, r)
+	}
+	if len(batch) == 0 {
+		return 0, 0, nil
+	}
+	if b.cfg.SMTP.DryRun {
+		for _, row := range batch {
+			b.log.Info("dry run: would send", "message_id", row.MessageID, "ref", row.Ref, "purpose", row.Purpose, "to", strings.Join(row.To, ","))
+			if _, err := b.st.Finish(row.MessageID, now, "", true); err != nil {
+				return sent, failed, err
+			}
+			sent++
+		}
+		return sent, 0, nil
+	}
+	c, err := b.smtpClient(ctx)
+	if err == nil {
+		err = c.DialWithContext(ctx)
+	}
+	if err != nil {
+		b.log.Warn("smtp unavailable; emails wait", "err", err, "waiting", len(batch))
+		for _, row := range batch {
+			if ferr := b.failed(row, err, true, now); ferr != nil {
+				return sent, failed, ferr
+			}
+		}
+		return 0, len(batch), nil
+	}
+	defer c.Close()
+	for _, row := range batch {
+		m, merr := b.message(row, now)
+		if merr == nil {
+			merr = c.Send(m)
+		}
+		if merr != nil {
+			var se *mail.SendError
+			temporary := !errors.As(merr, &se) || se.IsTemp()
+			if ferr := b.failed(row, merr, temporary, now); ferr != nil {
+				return sent, failed, ferr
+			}
+			failed++
+			b.Metrics.SendFailures.Add(1)
+			_ = c.Reset()
+			continue
+		}
+		if _, err := b.st.Finish(row.MessageID, now, "", false); err != nil {
+			return sent, failed, err
+		}
+		sent++
+		b.Metrics.Sent.Add(1)
+		b.log.Info("sent", "message_id", row.MessageID, "ref", row.Ref, "purpose", row.Purpose)
+	}
+	return sent, failed, nil
+}
+
+// failed records a failed attempt: a temporary failure waits (the retry
+// time was set before dialling) until the attempts run out; a permanent
+// one goes to the history and the QA inbox is told.
+func (b *Bot) failed(row store.OutboxRow, err error, temporary bool, now time.Time) error {
+	text := err.Error()
+	if temporary && row.Attempts < b.cfg.SMTP.MaxAttempts {
+		return b.st.Retry(row.MessageID, text, row.NextAttempt)
+	}
+	b.log.Error("email failed for good", "message_id", row.MessageID, "ref", row.Ref, "err", text)
+	if _, ferr := b.st.Finish(row.MessageID, now, text, false); ferr != nil {
+		return ferr
+	}
+	if row.Purpose == string(engine.Bounced) || len(b.cfg.Directory.QA) == 0 {
+		return nil // never report a failed report
+	}
+	return b.st.Update(func(tx *store.Tx) error {
+		seq, err := tx.NextSeq("sendfail")
+		if err != nil {
+			return err
+		}
+		td := templates.Data{Purpose: string(engine.Bounced), Council: b.policy.Council, Mailbox: b.cfg.Mailbox, Heading: b.policy.Heading,
+			Recipient: templates.Person{Email: b.cfg.Directory.QA[0]}, Reason: strings.Join(row.To, ", ") + " (" + firstLine(text) + ")"}
+		if d, err := tx.Dispute(row.Ref); err == nil {
+			td = b.data(d, engine.Intent{Purpose: engine.Bounced, To: b.cfg.Directory.QA, Reason: td.Reason}, now)
+		}
+		msg, err := b.tpl.Render(td)
+		if err != nil {
+			return err
+		}
+		return tx.AddOutbox(store.OutboxRow{
+			MessageID: fmt.Sprintf("<drp-sendfail.%d@%s>", seq, b.domain), Ref: row.Ref, Purpose: string(engine.Bounced),
+			To: b.cfg.Directory.QA, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, Created: now,
+			InReplyTo: row.InReplyTo, References: row.References,
+		})
+	})
+}
