@@ -53,9 +53,12 @@ type Bot struct {
 	wake    chan struct{} // the sender's doorbell
 	// Now is the bot's clock: time.Now, or a fast clock in the demo and
 	// a fixed one in tests.
-	Now       func() time.Time
-	sendMu    sync.Mutex // one drain at a time
-	sendLimit int
+	Now func() time.Time
+	// beforeHandle, when set (tests only), runs before each message is
+	// handled; a test uses it to make a handler panic.
+	beforeHandle func(*parser.Message)
+	sendMu       sync.Mutex // one drain at a time
+	sendLimit    int
 }
 
 // New builds a Bot from a validated config and an open store.

@@ -152,6 +152,7 @@ func (b *Bot) globalQuery(tx *store.Tx, m *parser.Message, now time.Time) (Resul
 	if m.Command == "status" {
 		td.Purpose = string(engine.Digest)
 		td.Reason = "you are part of that are open"
+		td.Subject = "Status: your open disputes"
 		err := tx.ForEachDispute(func(d engine.Dispute) error {
 			if d.Status.Done() || !containsAddr([]string{d.Instigator, d.Respondent, d.Cover}, m.From) {
 				return nil

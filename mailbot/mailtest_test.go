@@ -381,3 +381,19 @@ func subjects(fs []fetched) []string {
 }
 
 var _ = io.Discard
+
+func (ms *mailSystem) appendTo(t *testing.T, addr, folder string, raw []byte) {
+	t.Helper()
+	c := ms.login(t, addr)
+	defer c.Close()
+	cmd := c.Append(folder, int64(len(raw)), nil)
+	if _, err := cmd.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}

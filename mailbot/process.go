@@ -158,6 +158,9 @@ func (b *Bot) recipients(m *parser.Message) []string {
 
 func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, error) {
 	var res Result
+	if b.beforeHandle != nil {
+		b.beforeHandle(m)
+	}
 	if b.ownMail(m) {
 		res.Ignored = "drpbot's own mail"
 		return res, nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/wneessen/go-mail"
 
 	"github.com/drpbot/drpbot/mailbot/engine"
@@ -72,6 +73,11 @@ func (b *Bot) message(row store.OutboxRow, now time.Time) (*mail.Msg, error) {
 			return nil, err
 		}
 	}
+	if b.cfg.SMTP.CopyToMailbox && !containsAddr(append(append([]string{}, row.To...), row.Cc...), b.cfg.Mailbox) {
+		if err := m.Bcc(b.cfg.Mailbox); err != nil {
+			return nil, err
+		}
+	}
 	m.Subject(row.Subject)
 	m.SetMessageIDWithValue(strings.Trim(row.MessageID, "<>"))
 	m.SetDateWithValue(now)
@@ -105,6 +111,10 @@ func (b *Bot) Drain(ctx context.Context, now time.Time) (sent, failed int, err e
 		return 0, 0, err
 	}
 	day := workdays.In(now).String()
+	rows, err = b.settleInFlight(ctx, rows, now)
+	if err != nil {
+		return 0, 0, err
+	}
 	var batch []store.OutboxRow
 	for _, row := range rows {
 		ok, err := b.st.Reserve(row.MessageID, day, append(append([]string{}, row.To...), row.Cc...), b.cfg.SMTP.MaxPerRecipientPerDay)
@@ -214,4 +224,64 @@ func (b *Bot) failed(row store.OutboxRow, err error, temporary bool, now time.Ti
 			InReplyTo: row.InReplyTo, References: row.References,
 		})
 	})
+}
+
+// settleInFlight looks in the shared mailbox for the copies of emails
+// whose attempt was recorded but whose outcome was not (the process died
+// mid-send): a copy there means the email went, and it is recorded as
+// sent instead of being sent twice. It returns the rows still to send.
+func (b *Bot) settleInFlight(ctx context.Context, rows []store.OutboxRow, now time.Time) ([]store.OutboxRow, error) {
+	var inflight []store.OutboxRow
+	for _, r := range rows {
+		if r.InFlight {
+			inflight = append(inflight, r)
+		}
+	}
+	if len(inflight) == 0 || !b.cfg.SMTP.CopyToMailbox || b.cfg.SMTP.DryRun {
+		return rows, nil
+	}
+	c, err := b.dialIMAP(ctx, nil)
+	if err != nil {
+		// Cannot tell: wait rather than risk a second copy.
+		b.log.Warn("cannot check the shared mailbox for emails sent before a crash; they wait", "err", err)
+		return withoutInFlight(rows), nil
+	}
+	defer c.Close()
+	gone := map[string]bool{}
+	for _, folder := range b.cfg.IMAP.Folders {
+		if _, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait(); err != nil {
+			return withoutInFlight(rows), nil
+		}
+		for _, r := range inflight {
+			data, err := c.UIDSearch(&imap.SearchCriteria{Header: []imap.SearchCriteriaHeaderField{{Key: "Message-ID", Value: r.MessageID}}}, nil).Wait()
+			if err != nil {
+				return withoutInFlight(rows), nil
+			}
+			if len(data.AllUIDs()) > 0 {
+				gone[r.MessageID] = true
+			}
+		}
+	}
+	var out []store.OutboxRow
+	for _, r := range rows {
+		if !gone[r.MessageID] {
+			out = append(out, r)
+			continue
+		}
+		b.log.Info("email found sent before a restart; not sending again", "message_id", r.MessageID, "ref", r.Ref)
+		if _, err := b.st.Finish(r.MessageID, now, "", false); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func withoutInFlight(rows []store.OutboxRow) []store.OutboxRow {
+	var out []store.OutboxRow
+	for _, r := range rows {
+		if !r.InFlight {
+			out = append(out, r)
+		}
+	}
+	return out
 }

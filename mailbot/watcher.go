@@ -119,6 +119,7 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 		}
 	}
 	b.Metrics.LastSync.Store(b.Now().Unix())
+	b.log.Debug("examine", "folder", folder, "messages", sel.NumMessages, "uidnext", uint32(sel.UIDNext), "checkpoint", cp.LastUID)
 	if sel.NumMessages == 0 || (sel.UIDNext != 0 && uint32(sel.UIDNext) <= cp.LastUID+1) {
 		return 0, nil // nothing new: one EXAMINE, whatever the folder's size
 	}
@@ -290,12 +291,25 @@ func (b *Bot) watchOnce(ctx context.Context, folder string, synced func()) error
 			}
 			continue
 		}
+		// Mail that arrived during the sync is announced on the next
+		// command: ask now, so it is not left waiting behind the IDLE.
+		if err := c.Noop().Wait(); err != nil {
+			return fmt.Errorf("imap: noop: %w", err)
+		}
+		select {
+		case <-news:
+			continue
+		default:
+		}
 		idle, err := c.Idle()
 		if err != nil {
 			return fmt.Errorf("imap: idle: %w", err)
 		}
-		// RFC 2177: re-issue IDLE at least every 29 minutes.
-		timer := time.NewTimer(25 * time.Minute)
+		b.log.Debug("idle", "folder", folder)
+		// RFC 2177: re-issue IDLE at least every 29 minutes; and look
+		// again every poll interval all the same, for servers that hold
+		// back an update that arrived between two commands.
+		timer := time.NewTimer(min(25*time.Minute, max(b.cfg.IMAP.PollInterval.Duration, time.Second)))
 		var closed bool
 		select {
 		case <-ctx.Done():
@@ -305,6 +319,7 @@ func (b *Bot) watchOnce(ctx context.Context, folder string, synced func()) error
 			closed = true
 		}
 		timer.Stop()
+		b.log.Debug("idle woke", "folder", folder, "closed", closed)
 		if closed {
 			return errors.New("imap: server closed the connection")
 		}

@@ -36,6 +36,10 @@ type OutboxRow struct {
 	Attempts    int       `json:"attempts"`
 	NextAttempt time.Time `json:"next_attempt"`
 	LastError   string    `json:"last_error,omitempty"`
+	// InFlight is set from the recorded attempt until its outcome is
+	// recorded: a row still in flight after a restart was being sent when
+	// the process died, and may have gone.
+	InFlight bool `json:"in_flight,omitempty"`
 	// Set in the history: when it was sent, or that it failed for good.
 	Sent   time.Time `json:"sent,omitzero"`
 	Failed bool      `json:"failed,omitempty"`
@@ -148,6 +152,7 @@ func (s *Store) BeginAttempt(id string, retryAt time.Time) (OutboxRow, error) {
 		}
 		row.Attempts++
 		row.NextAttempt = retryAt
+		row.InFlight = true
 		return putOutbox(tx, row)
 	})
 	return row, err
@@ -160,7 +165,7 @@ func (s *Store) Retry(id string, errText string, next time.Time) error {
 		if err != nil {
 			return err
 		}
-		row.LastError, row.NextAttempt = errText, next
+		row.LastError, row.NextAttempt, row.InFlight = errText, next, false
 		return putOutbox(tx, row)
 	})
 }
@@ -180,6 +185,7 @@ func (s *Store) Finish(id string, at time.Time, errText string, dryRun bool) (Ou
 			row.Sent = at
 		}
 		row.DryRun = dryRun
+		row.InFlight = false
 		v, err := json.Marshal(row)
 		if err != nil {
 			return err

@@ -115,6 +115,11 @@ type SMTP struct {
 	// MaxAttempts caps the tries of one email before it is recorded as
 	// failed and reported to the QA inbox.
 	MaxAttempts int `toml:"max_attempts"`
+	// CopyToMailbox sends the shared mailbox a blind copy of every email,
+	// so the shared inbox holds the whole conversation, and so that after
+	// a crash mid-send drpbot can see whether an email went before trying
+	// again.
+	CopyToMailbox bool `toml:"copy_to_mailbox"`
 }
 
 // Security settings.
@@ -282,6 +287,7 @@ func Defaults() Config {
 			Server:                Server{Port: 587, Security: "starttls", Auth: "password"},
 			MaxPerRecipientPerDay: 20,
 			MaxAttempts:           12,
+			CopyToMailbox:         true,
 		},
 		Schedule: Schedule{
 			Tick:   "*/15 8-17 * * 1-5",

@@ -46,20 +46,12 @@ func Start(users map[string]string) (*Sandbox, error) {
 	for addr, pw := range users {
 		s.AddUser(addr, pw)
 	}
-	s.imapS = imapserver.New(&imapserver.Options{
-		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return s.mem.NewSession(), nil, nil
-		},
-		InsecureAuth: true,
-		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
-		Logger:       log.New(io.Discard, "", 0),
-	})
 	il, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
 	s.IMAPAddr = il.Addr().String()
-	go s.imapS.Serve(il)
+	s.serveIMAP(il)
 
 	s.smtpS = smtp.NewServer(backend{s})
 	s.smtpS.Domain = "localhost"
@@ -76,6 +68,53 @@ func Start(users map[string]string) (*Sandbox, error) {
 	s.SMTPAddr = sl.Addr().String()
 	go s.smtpS.Serve(sl)
 	return s, nil
+}
+
+func (s *Sandbox) serveIMAP(l net.Listener) {
+	s.imapS = imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return idleFlush{s.mem.NewSession()}, nil, nil
+		},
+		InsecureAuth: true,
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	go s.imapS.Serve(l)
+}
+
+// idleFlush sends updates queued before IDLE when IDLE starts, as Dovecot
+// does; the in-memory server would hold them until the next update.
+type idleFlush struct {
+	imapserver.Session
+}
+
+func (s idleFlush) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.Poll(w, true); err != nil {
+		return err
+	}
+	return s.Session.Idle(w, stop)
+}
+
+// Namespace and Move pass through, for mail clients in the demo.
+func (s idleFlush) Namespace() (*imap.NamespaceData, error) {
+	return s.Session.(imapserver.SessionNamespace).Namespace()
+}
+
+func (s idleFlush) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
+	return s.Session.(imapserver.SessionMove).Move(w, numSet, dest)
+}
+
+// RestartIMAP drops every IMAP connection and listens again on the same
+// address after pause, keeping the mail: a server restart as clients see it.
+func (s *Sandbox) RestartIMAP(pause time.Duration) error {
+	s.imapS.Close()
+	time.Sleep(pause)
+	l, err := net.Listen("tcp", s.IMAPAddr)
+	if err != nil {
+		return err
+	}
+	s.serveIMAP(l)
+	return nil
 }
 
 // AddUser adds a mailbox.

@@ -1,0 +1,346 @@
+package mailbot
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/parser"
+	"github.com/drpbot/drpbot/store"
+)
+
+// raise delivers a Newham stage 1 alert from the IRO to the practice lead
+// (copying the shared mailbox), syncs, and returns the dispute reference.
+func raise(t *testing.T, w *world, id, child string) string {
+	t.Helper()
+	alert := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")},
+		"Dispute Resolution Alert - Stage 1 - "+child, id, "", w.now, "Child ID: "+child+"\nFORMAL STAGE 1\nPlease review the plan.")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("practice.lead"), addrOf("lac")}, alert)
+	w.sync(t)
+	return dispute(t, w, child).Ref
+}
+
+func dispute(t *testing.T, w *world, child string) engine.Dispute {
+	t.Helper()
+	var d engine.Dispute
+	w.bot.Store().View(func(tx *store.Tx) error {
+		refs := tx.ByChild(child)
+		if len(refs) == 0 {
+			t.Fatalf("no dispute for %s", child)
+		}
+		var err error
+		d, err = tx.Dispute(refs[len(refs)-1])
+		return err
+	})
+	return d
+}
+
+func TestOutOfOfficeAndDeputy(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	raise(t, w, "<a1@drpbot.test>", "1111111")
+	ooo := email(addrOf("practice.lead"), []string{addrOf("iro")}, []string{addrOf("lac")}, "Automatic reply: Dispute Resolution Alert - Stage 1 - 1111111",
+		"<ooo1@drpbot.test>", "<a1@drpbot.test>", w.now, "I am on leave until 23 November.",
+		"Auto-Submitted: auto-replied", "X-MS-Exchange-Inbox-Rules-Loop: practice.lead@drpbot.test", "X-Auto-Response-Suppress: All")
+	w.ms.send(t, addrOf("practice.lead"), []string{addrOf("lac")}, ooo)
+	w.sync(t)
+	d := dispute(t, w, "1111111")
+	if d.Status != engine.Open || d.Cover != addrOf("deputy.practice.lead") {
+		t.Errorf("out of office: status %s cover %q", d.Status, d.Cover)
+	}
+	dep := w.ms.inbox(t, addrOf("deputy.practice.lead"))
+	if len(dep) != 1 || !strings.Contains(string(dep[0].Raw), "Please review the plan.") {
+		t.Errorf("deputy got %q", subjects(dep))
+	}
+	// drpbot never answers automatic mail: the practice lead got nothing back.
+	if n := len(w.ms.inbox(t, addrOf("practice.lead"))); n != 1 {
+		t.Errorf("practice lead holds %d", n)
+	}
+}
+
+func TestUnauthorisedInstruction(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	raise(t, w, "<a2@drpbot.test>", "2222222")
+	w.at(3, 9)
+	msg := email(addrOf("dcs"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 2222222", "<x2@drpbot.test>", "<a2@drpbot.test>", w.now, "Close")
+	w.ms.send(t, addrOf("dcs"), []string{addrOf("lac")}, msg)
+	w.sync(t)
+	if d := dispute(t, w, "2222222"); d.Status != engine.Open {
+		t.Errorf("closed by someone not allowed: %s", d.Status)
+	}
+	got := w.ms.inbox(t, addrOf("dcs"))
+	if len(got) != 1 || !strings.Contains(string(got[0].Raw), "only the instigator, the IRO manager and the QA inbox") {
+		t.Errorf("refusal: %q", subjects(got))
+	}
+}
+
+func TestRequireAuthenticated(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.cfg.Security.RequireAuthenticated = true
+	w.cfg.Security.AuthServID = "mx.drpbot.test"
+	w.at(2, 9)
+	raise(t, w, "<a3@drpbot.test>", "3333333")
+	w.at(3, 9)
+	forged := email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 3333333", "<f3@drpbot.test>", "<a3@drpbot.test>", w.now, "Resolved",
+		"Authentication-Results: evil.example; dkim=pass")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, forged)
+	w.sync(t)
+	if d := dispute(t, w, "3333333"); d.Status != engine.Open {
+		t.Fatalf("unauthenticated instruction counted: %s", d.Status)
+	}
+	real := email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 3333333", "<g3@drpbot.test>", "<a3@drpbot.test>", w.now, "Resolved",
+		"Authentication-Results: mx.drpbot.test; dkim=pass header.d=drpbot.test")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, real)
+	w.sync(t)
+	if d := dispute(t, w, "3333333"); d.Status != engine.Resolved {
+		t.Errorf("authenticated instruction ignored: %s", d.Status)
+	}
+}
+
+func TestBadMailNeverStopsTheDaemon(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	// A message whose header is too large to read at all.
+	huge := "Subject: Dispute Resolution Alert - Stage 1 - 4444444\r\nMessage-ID: <huge@drpbot.test>\r\n" +
+		strings.Repeat("X-Padding: "+strings.Repeat("a", 900)+"\r\n", 1300) + "\r\nbody\r\n"
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, []byte(huge))
+	// A message whose handling panics.
+	w.bot.beforeHandle = func(m *parser.Message) {
+		if m.ChildRef == "5555555" {
+			panic("boom")
+		}
+	}
+	boom := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")}, "Dispute Resolution Alert - Stage 1 - 5555555", "<boom@drpbot.test>", "", w.now, "x")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, boom)
+	// And a good one after both.
+	raise(t, w, "<a4@drpbot.test>", "6666666")
+	w.bot.Store().View(func(tx *store.Tx) error {
+		rj, _ := tx.Rejects()
+		if len(rj) != 2 {
+			t.Errorf("rejects: %+v", rj)
+		}
+		for _, r := range rj {
+			if strings.Contains(r.Error, "aaaa") {
+				t.Error("a reject keeps message content")
+			}
+		}
+		return nil
+	})
+	if got := w.bot.Metrics.Panics.Load(); got != 1 {
+		t.Errorf("panics counted: %d", got)
+	}
+	w.bot.Metrics.Panics.Store(0) // the one we caused
+	// A second pass does not retry them: the checkpoint moved on.
+	w.sync(t)
+	if got := w.bot.Metrics.Rejected.Load(); got != 2 {
+		t.Errorf("rejected %d times", got)
+	}
+	if strings.Contains(w.logs.String(), "Please review the plan") || strings.Contains(w.logs.String(), "aaaaaaaa") {
+		t.Error("a message body reached the log")
+	}
+}
+
+func TestIdempotentAcrossFoldersAndUIDValidity(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.cfg.IMAP.Folders = []string{"INBOX", "Archive"}
+	c := w.ms.login(t, addrOf("lac"))
+	c.Create("Archive", nil).Wait()
+	c.Close()
+	w.at(2, 9)
+	alert := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")}, "Dispute Resolution Alert - Stage 1 - 7777777", "<a7@drpbot.test>", "", w.now, "x")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, alert)
+	// The same message copied into another folder (someone filed it).
+	c = w.ms.login(t, addrOf("lac"))
+	if _, err := c.Select("INBOX", nil).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	w.ms.appendTo(t, addrOf("lac"), "Archive", alert)
+	w.sync(t)
+	// The server renumbers the folder: reread from the start.
+	w.bot.Store().Update(func(tx *store.Tx) error {
+		return tx.SetCheckpoint("INBOX", store.Checkpoint{UIDValidity: 1, LastUID: 99})
+	})
+	w.sync(t)
+	n := 0
+	w.bot.Store().View(func(tx *store.Tx) error {
+		n = len(tx.ByChild("7777777"))
+		return nil
+	})
+	if n != 1 {
+		t.Errorf("%d disputes for one alert", n)
+	}
+	if acks := w.ms.inbox(t, addrOf("iro")); len(acks) != 1 {
+		t.Errorf("IRO got %d acknowledgements", len(acks))
+	}
+}
+
+func TestStatusAndHelpByEmail(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	raise(t, w, "<a8@drpbot.test>", "8888888")
+	w.at(3, 9)
+	q := email(addrOf("iro"), []string{addrOf("lac")}, nil, "Status", "<q8@drpbot.test>", "", w.now, "")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, q)
+	h := email(addrOf("team.manager"), []string{addrOf("lac")}, nil, "help", "<h8@drpbot.test>", "", w.now, "")
+	w.ms.send(t, addrOf("team.manager"), []string{addrOf("lac")}, h)
+	st := email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 8888888", "<s8@drpbot.test>", "<a8@drpbot.test>", w.now, "Status")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, st)
+	w.sync(t)
+	iro := w.ms.inbox(t, addrOf("iro"))
+	var list, thread int
+	for _, f := range iro {
+		if f.Subject == "Status: your open disputes" && strings.Contains(string(f.Raw), "8888888") {
+			list++
+		}
+		if strings.Contains(f.Subject, "[DRP-2026-0001]") && strings.Contains(string(f.Raw), "Status of DRP-2026-0001") {
+			thread++
+		}
+	}
+	if len(iro) != 3 || list != 1 || thread != 1 {
+		t.Errorf("status replies: %q", subjects(iro))
+	}
+	tm := w.ms.inbox(t, addrOf("team.manager"))
+	if len(tm) != 1 || !strings.Contains(string(tm[0].Raw), "Cafcass referral made") {
+		t.Errorf("help: %q", subjects(tm))
+	}
+}
+
+func TestSMTPDownThenBack(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	w.ms.sb.SetSMTPDown(true)
+	alert := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")}, "Dispute Resolution Alert - Stage 1 - 9999999", "<a9@drpbot.test>", "", w.now, "x")
+	w.ms.sb.Deliver(alert, addrOf("lac"))
+	if _, err := w.bot.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		w.now = w.now.Add(time.Duration(i) * 10 * time.Minute)
+		if _, _, err := w.bot.Drain(context.Background(), w.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(w.ms.inbox(t, addrOf("iro"))); n != 0 {
+		t.Fatalf("sent while SMTP was down: %d", n)
+	}
+	w.ms.sb.SetSMTPDown(false)
+	w.now = w.now.Add(2 * time.Hour)
+	w.drain(t)
+	w.now = w.now.Add(2 * time.Hour)
+	w.drain(t)
+	got := w.ms.inbox(t, addrOf("iro"))
+	if len(got) != 1 {
+		t.Errorf("after SMTP came back the IRO holds %d", len(got))
+	}
+	w.bot.Store().View(func(tx *store.Tx) error {
+		if tx.OutboxLen() != 0 {
+			t.Errorf("outbox still holds %d", tx.OutboxLen())
+		}
+		return nil
+	})
+}
+
+func TestPermanentFailureReportedToQA(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	alert := email(addrOf("iro"), []string{"left.council@drpbot.test"}, []string{addrOf("lac")}, "Dispute Resolution Alert - Stage 1 - 1212121", "<a12@drpbot.test>", "", w.now, "x")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, alert)
+	w.sync(t)
+	w.at(6, 9)
+	if _, err := w.bot.Tick(w.now); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := w.bot.Drain(context.Background(), w.now); err != nil {
+		t.Fatal(err)
+	}
+	w.drain(t)
+	qa := w.ms.inbox(t, addrOf("qa"))
+	if len(qa) != 1 || !strings.Contains(string(qa[0].Raw), "left.council@drpbot.test") {
+		t.Errorf("QA told: %q", subjects(qa))
+	}
+}
+
+func TestRateLimitAndDryRun(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.cfg.SMTP.MaxPerRecipientPerDay = 1
+	w.at(2, 9)
+	raise(t, w, "<r1@drpbot.test>", "1313131")
+	alert := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")}, "Dispute Resolution Alert - Stage 1 - 1414141", "<r2@drpbot.test>", "", w.now, "x")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, alert)
+	w.sync(t)
+	if n := len(w.ms.inbox(t, addrOf("iro"))); n != 1 {
+		t.Errorf("a second email the same day: %d", n)
+	}
+	w.at(3, 9)
+	w.drain(t)
+	if n := len(w.ms.inbox(t, addrOf("iro"))); n != 2 {
+		t.Errorf("the deferred email did not go the next day: %d", n)
+	}
+
+	d := newWorld(t, false, "newham")
+	d.cfg.SMTP.DryRun = true
+	d.at(2, 9)
+	raise(t, d, "<r3@drpbot.test>", "1515151")
+	if n := len(d.ms.inbox(t, addrOf("iro"))); n != 0 {
+		t.Errorf("dry run sent %d", n)
+	}
+	d.bot.Store().View(func(tx *store.Tx) error {
+		n := 0
+		tx.History(func(r store.OutboxRow) error {
+			if r.DryRun && !r.Sent.IsZero() {
+				n++
+			}
+			return nil
+		})
+		if n != 1 {
+			t.Errorf("dry-run history rows: %d", n)
+		}
+		return nil
+	})
+}
+
+// TestCrashMidSend: an attempt was recorded, then the process died. If the
+// shared mailbox holds the blind copy the email went, and it is not sent
+// again; if not, it is sent once.
+func TestCrashMidSend(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	w.ms.sb.SetSMTPDown(true) // queue the ack without sending it
+	alert := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")}, "Dispute Resolution Alert - Stage 1 - 1616161", "<c1@drpbot.test>", "", w.now, "x")
+	w.ms.sb.Deliver(alert, addrOf("lac"))
+	alert2 := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")}, "Dispute Resolution Alert - Stage 1 - 1717171", "<c2@drpbot.test>", "", w.now, "x")
+	w.ms.sb.Deliver(alert2, addrOf("lac"))
+	if _, err := w.bot.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	w.ms.sb.SetSMTPDown(false)
+	rows, _ := w.bot.Store().OutboxDue(w.now, 10)
+	if len(rows) != 2 {
+		t.Fatalf("outbox %d", len(rows))
+	}
+	// Both attempts recorded; the first email reached the server (its copy
+	// is in the shared mailbox) and then the process died.
+	for _, r := range rows {
+		if _, err := w.bot.Store().BeginAttempt(r.MessageID, w.now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m, _ := w.bot.message(rows[0], w.now)
+	var raw strings.Builder
+	m.WriteTo(&raw)
+	w.ms.sb.Deliver([]byte(raw.String()), addrOf("iro"), addrOf("lac"))
+
+	w.now = w.now.Add(2 * time.Minute)
+	w.drain(t)
+	got := map[string]int{}
+	for _, f := range w.ms.inbox(t, addrOf("iro")) {
+		got[f.MessageID]++
+	}
+	if got[rows[0].MessageID] != 1 || got[rows[1].MessageID] != 1 || len(got) != 2 {
+		t.Errorf("after the crash: %v", got)
+	}
+}
