@@ -2,11 +2,14 @@ package main
 
 import (
 	"bytes"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/drpbot/drpbot/mailbot/sandbox"
 	"github.com/drpbot/drpbot/store"
 )
 
@@ -114,5 +117,72 @@ func TestCheckConfigBrokenTemplate(t *testing.T) {
 	code, _, errs := runCLI(t, "check-config", "-no-secrets", "-c", path)
 	if code != 1 || !strings.Contains(errs, "ack.txt") {
 		t.Errorf("broken override: exit %d %q", code, errs)
+	}
+}
+
+// TestSyncAndTickCommands drives `drpbot sync` and `drpbot tick --now`
+// against the in-process mail sandbox.
+func TestSyncAndTickCommands(t *testing.T) {
+	users := map[string]string{"lac@c.test": "pw", "iro@c.test": "pw", "pl@c.test": "pw", "sm@c.test": "pw"}
+	sb, err := sandbox.Start(users)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "pw"), []byte("pw"), 0o600)
+	ih, ip, _ := net.SplitHostPort(sb.IMAPAddr)
+	sh, sp, _ := net.SplitHostPort(sb.SMTPAddr)
+	cfg := `mailbox = "lac@c.test"
+[imap]
+host = "` + ih + `"
+port = ` + ip + `
+security = "plain"
+username = "lac@c.test"
+password_file = "pw"
+[smtp]
+host = "` + sh + `"
+port = ` + sp + `
+security = "plain"
+username = "lac@c.test"
+password_file = "pw"
+[directory]
+[[directory.person]]
+email = "pl@c.test"
+roles = ["practice_lead"]
+manager = "sm@c.test"
+[[directory.person]]
+email = "sm@c.test"
+roles = ["service_manager"]
+[store]
+path = "d.db"
+`
+	path := filepath.Join(dir, "config.toml")
+	os.WriteFile(path, []byte(cfg), 0o600)
+	// The password file is relative to the config; run from its folder.
+	wd, _ := os.Getwd()
+	os.Chdir(dir)
+	defer os.Chdir(wd)
+	alert := "From: iro@c.test\r\nTo: pl@c.test\r\nCc: lac@c.test\r\nSubject: Dispute Resolution Alert - Stage 1 - 1234567\r\nMessage-ID: <a@c.test>\r\nDate: " +
+		time.Now().Add(-time.Hour).Format(time.RFC1123Z) + "\r\n\r\nFORMAL STAGE 1\r\n"
+	sb.Deliver([]byte(alert), "lac@c.test")
+	code, out, errs := runCLI(t, "sync", "-c", path)
+	if code != 0 || !strings.Contains(out, "1 messages handled") {
+		t.Fatalf("sync: %d %q %q", code, out, errs)
+	}
+	// Five weeks on, on a weekday: stage 1 lapsed long ago.
+	later := time.Now().AddDate(0, 0, 35)
+	for later.Weekday() == time.Saturday || later.Weekday() == time.Sunday {
+		later = later.AddDate(0, 0, 1)
+	}
+	code, out, errs = runCLI(t, "tick", "-c", path, "--now", later.Format(time.RFC3339))
+	if code != 0 || !strings.Contains(out, "emails queued") {
+		t.Fatalf("tick: %d %q %q", code, out, errs)
+	}
+	if sb.Received("sm@c.test") != 1 {
+		t.Errorf("the service manager got %d escalations", sb.Received("sm@c.test"))
+	}
+	if code, _, _ := runCLI(t, "tick", "-c", path, "--now", "yesterday"); code != 2 {
+		t.Errorf("bad --now: exit %d", code)
 	}
 }
