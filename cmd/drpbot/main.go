@@ -14,6 +14,7 @@ const usage = `drpbot: the Dispute Resolution Process, by email
 usage: drpbot COMMAND [flags] [args]
 
 commands:
+  demo                  everything embedded: play a dispute, then serve a sandbox (Ctrl-C stops)
   run -c FILE           the daemon: watch the mailbox, remind, escalate, send
   sync -c FILE          one IMAP pass, then send what it queued
   tick -c FILE --now T  one scheduler pass as if at time T (RFC 3339)
@@ -53,7 +54,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runSync(args[1:], stdout, stderr)
 	case "tick":
 		return runTick(args[1:], stdout, stderr)
-	case "demo", "list", "show", "report":
+	case "demo":
+		return runDemo(args[1:], stdout, stderr)
+	case "list", "show", "report":
 		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: run, sync, tick, parse, calendar, check-config, templates, backup\n", args[0])
 		return 2
 	case "help", "-h", "--help":
