@@ -119,3 +119,34 @@ func BackupPath(storePath, dst string) (int64, error) {
 	defer s.Close()
 	return s.BackupFile(dst)
 }
+
+// OpenSnapshot opens the store at storePath for reading: the file itself
+// when no daemon holds it, else a consistent copy fetched from the running
+// daemon's backup socket. close releases it (and removes the copy).
+func OpenSnapshot(storePath string) (s *Store, close func(), err error) {
+	if _, err := os.Stat(storePath); err != nil {
+		return nil, nil, fmt.Errorf("store: %w", err)
+	}
+	s, err = Open(storePath)
+	if err == nil {
+		return s, func() { s.Close() }, nil
+	}
+	if !errors.Is(err, ErrLocked) {
+		return nil, nil, err
+	}
+	dir, err := os.MkdirTemp("", "drpbot-snapshot-")
+	if err != nil {
+		return nil, nil, err
+	}
+	copyPath := dir + "/snapshot.db"
+	if _, err := BackupFromSocket(SocketPath(storePath), copyPath); err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	s, err = Open(copyPath)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return s, func() { s.Close(); os.RemoveAll(dir) }, nil
+}

@@ -534,3 +534,37 @@ func TestBackupFromRunningDaemon(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestOpenSnapshotWhileHeld: list and show read a snapshot through the
+// daemon when it holds the file.
+func TestOpenSnapshotWhileHeld(t *testing.T) {
+	path := tmpPath(t)
+	s := open(t, path)
+	defer s.Close()
+	s.Update(func(tx *Tx) error { return tx.PutDispute(dispute("DRP-2026-0007", "1"), t0) })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go s.ServeBackups(ctx, SocketPath(path))
+	var snap *Store
+	var done func()
+	var err error
+	for i := 0; i < 100; i++ {
+		if snap, done, err = OpenSnapshot(path); err == nil {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer done()
+	snap.View(func(tx *Tx) error {
+		if _, err := tx.Dispute("DRP-2026-0007"); err != nil {
+			t.Error(err)
+		}
+		return nil
+	})
+	if _, _, err := OpenSnapshot(filepath.Join(t.TempDir(), "none.db")); err == nil {
+		t.Error("a missing store opened")
+	}
+}

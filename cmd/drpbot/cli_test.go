@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"net"
+	"regexp"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,4 +188,25 @@ path = "d.db"
 	if code, _, _ := runCLI(t, "tick", "-c", path, "--now", "yesterday"); code != 2 {
 		t.Errorf("bad --now: exit %d", code)
 	}
+	code, out, _ = runCLI(t, "list", "-c", path)
+	if code != 0 || !strings.Contains(out, "DRP-") || !strings.Contains(out, "sm@c.test") || !strings.Contains(out, "Stage 2") {
+		t.Errorf("list: %d\n%s", code, out)
+	}
+	code, out, _ = runCLI(t, "list", "-c", path, "--stage", "1", "--json")
+	if code != 0 || out != "" {
+		t.Errorf("list --stage 1: %d %q", code, out)
+	}
+	ref := regexp.MustCompile(`DRP-\d{4}-\d{4}`).FindString(out + listOut(t, path))
+	code, out, _ = runCLI(t, "show", "-c", path, ref)
+	if code != 0 || !strings.Contains(out, "escalated") && !strings.Contains(out, "lapsed") {
+		t.Errorf("show %s: %d\n%s", ref, code, out)
+	}
+	if code, _, _ := runCLI(t, "show", "-c", path, "DRP-1999-0001"); code != 1 {
+		t.Errorf("show missing: exit %d", code)
+	}
+}
+
+func listOut(t *testing.T, path string) string {
+	_, out, _ := runCLI(t, "list", "-c", path, "--open")
+	return out
 }

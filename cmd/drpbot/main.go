@@ -18,6 +18,8 @@ commands:
   run -c FILE           the daemon: watch the mailbox, remind, escalate, send
   sync -c FILE          one IMAP pass, then send what it queued
   tick -c FILE --now T  one scheduler pass as if at time T (RFC 3339)
+  list [filters]        the disputes, as a table (--open --overdue --stage N --instigator A --respondent A --team T --json)
+  show REF              a dispute's whole timeline (--json)
   parse FILE.eml...     print the facts read from each message as JSON lines
   calendar add DATE N   the date N working days after DATE
   calendar holidays Y   the bank holidays and closures of year Y
@@ -56,8 +58,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runTick(args[1:], stdout, stderr)
 	case "demo":
 		return runDemo(args[1:], stdout, stderr)
-	case "list", "show", "report":
-		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: run, sync, tick, parse, calendar, check-config, templates, backup\n", args[0])
+	case "list":
+		return runList(args[1:], stdout, stderr)
+	case "show":
+		return runShow(args[1:], stdout, stderr)
+	case "report":
+		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: demo, run, sync, tick, list, show, parse, calendar, check-config, templates, backup\n", args[0])
 		return 2
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
