@@ -184,4 +184,3 @@ func (b *Bot) globalQuery(tx *store.Tx, m *parser.Message, now time.Time) (Resul
 	res.Queued = 1
 	return res, nil
 }
-

@@ -16,10 +16,10 @@ import (
 
 // Filter selects disputes for `drpbot list`. Empty fields match all.
 type Filter struct {
-	Open, Overdue         bool
-	Stage                 *int
+	Open, Overdue          bool
+	Stage                  *int
 	Instigator, Respondent string
-	Team                  string
+	Team                   string
 }
 
 func (f Filter) match(d engine.Dispute, cal *workdays.Calendar, now time.Time) bool {

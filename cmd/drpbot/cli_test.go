@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"net"
-	"regexp"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
