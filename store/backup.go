@@ -78,29 +78,13 @@ func BackupFromSocket(socketPath, dst string) (int64, error) {
 		return 0, fmt.Errorf("store: backup: %w", err)
 	}
 	want := int64(binary.BigEndian.Uint64(size[:]))
-	tmp := dst + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
-	if err != nil {
-		return 0, fmt.Errorf("store: backup: %w", err)
-	}
-	n, err := io.Copy(f, conn)
-	if err == nil && n != want {
-		err = fmt.Errorf("got %d of %d bytes", n, want)
-	}
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, dst)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("store: backup: %w", err)
-	}
-	return n, nil
+	return writeAtomic(dst, func(w io.Writer) (int64, error) {
+		n, err := io.Copy(w, conn)
+		if err == nil && n != want {
+			err = fmt.Errorf("got %d of %d bytes", n, want)
+		}
+		return n, err
+	})
 }
 
 // BackupPath copies the store at storePath to dst: directly when no daemon

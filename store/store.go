@@ -425,15 +425,20 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 	return n, err
 }
 
-// BackupFile writes a consistent copy to path (mode 0600), through a
-// temporary file so a failed backup never leaves a half file under the name.
+// BackupFile writes a consistent copy to path (mode 0600).
 func (s *Store) BackupFile(path string) (int64, error) {
+	return writeAtomic(path, func(w io.Writer) (int64, error) { return s.Backup(w) })
+}
+
+// writeAtomic writes through a temporary file (mode 0600), synced and then
+// renamed, so a failed copy never leaves a half file under path.
+func writeAtomic(path string, write func(io.Writer) (int64, error)) (int64, error) {
 	tmp := path + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600)
 	if err != nil {
 		return 0, fmt.Errorf("store: backup: %w", err)
 	}
-	n, err := s.Backup(f)
+	n, err := write(f)
 	if err == nil {
 		err = f.Sync()
 	}
