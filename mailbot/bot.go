@@ -28,6 +28,12 @@ var (
 	// ErrPanic marks a message whose handling panicked; it is recorded as a
 	// reject and skipped, and the daemon goes on.
 	ErrPanic = errors.New("mailbot: handler panicked")
+	// ErrUnhandled marks a message that cannot be handled however often it
+	// is tried (unreadable, or refused by the rules): recorded and skipped.
+	ErrUnhandled = errors.New("mailbot: message cannot be handled")
+	// ErrStore marks a failure to store the outcome (a full disk, say): the
+	// message is not skipped, and is tried again on the next pass.
+	ErrStore = errors.New("mailbot: could not store the outcome")
 )
 
 // Metrics are counters for /metrics and the tests.
@@ -178,7 +184,7 @@ func (b *Bot) commit(tx *store.Tx, d engine.Dispute, intents []engine.Intent, ev
 		}
 		row, err := b.compose(d, in, now)
 		if err != nil {
-			return i, fmt.Errorf("compose %s: %w", in.Purpose, err)
+			return i, fmt.Errorf("%w: compose %s: %v", ErrUnhandled, in.Purpose, err)
 		}
 		if err := tx.AddOutbox(row); err != nil {
 			return i, err

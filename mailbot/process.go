@@ -41,7 +41,7 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 	b.Metrics.Seen.Add(1)
 	m, perr := b.parser.ParseBytes(raw)
 	if m == nil {
-		return res, perr
+		return res, fmt.Errorf("%w: %w", ErrUnhandled, perr)
 	}
 	if perr != nil {
 		// Damaged but readable: the facts we have are used.
@@ -71,6 +71,9 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 		}
 		return tx.MarkSeen(m.MessageID, res.Ref)
 	})
+	if err != nil && !errors.Is(err, ErrUnhandled) {
+		err = fmt.Errorf("%w: %w", ErrStore, err)
+	}
 	if err == nil && res.Queued > 0 {
 		b.ring()
 	}
@@ -119,7 +122,7 @@ func (b *Bot) findDispute(tx *store.Tx, m *parser.Message) (engine.Dispute, bool
 				continue
 			}
 			parties := []string{d.Instigator, d.Respondent, d.Cover}
-			if containsAddr(parties, m.From) || (m.From == d.Instigator) || containsAny(parties, m.To) {
+			if containsAddr(parties, m.From) || containsAny(parties, m.To) {
 				return d, true
 			}
 		}
@@ -219,6 +222,9 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		b.Metrics.Alerts.Add(1)
 	}
 	nd, intents, err := engine.Apply(d, ev, b.env(now))
+	if err != nil && !errors.Is(err, engine.ErrClosed) {
+		return res, fmt.Errorf("%w: %v", ErrUnhandled, err)
+	}
 	if errors.Is(err, engine.ErrClosed) {
 		// A new alert in a closed dispute's thread opens a new dispute.
 		ref, rerr := tx.NewRef(now.In(workdays.London))
@@ -227,9 +233,9 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		}
 		b.Metrics.Alerts.Add(1)
 		nd, intents, err = engine.Apply(engine.Dispute{Ref: ref}, ev, b.env(now))
-	}
-	if err != nil {
-		return res, err
+		if err != nil {
+			return res, fmt.Errorf("%w: %v", ErrUnhandled, err)
+		}
 	}
 	res.Ref = nd.Ref
 	audit := store.Event{At: now, Kind: string(ev.Kind), From: m.From, MessageID: m.MessageID, Stage: nd.Stage, Command: ev.Command}

@@ -172,7 +172,12 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 		}
 		for _, cand := range cands[i:j] {
 			if raw, ok := bodies[cand.uid]; ok {
-				b.handleRaw(folder, cp.UIDValidity, uint32(cand.uid), raw)
+				if err := b.handleRaw(folder, cp.UIDValidity, uint32(cand.uid), raw); err != nil {
+					// Not skipped: the checkpoint stays before this batch
+					// and the next pass tries again (what was handled
+					// already is recognised by its Message-ID).
+					return handled, err
+				}
 				handled++
 			}
 		}
@@ -187,12 +192,17 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 	return handled, nil
 }
 
-// handleRaw processes one message; a failure is logged without the body,
-// recorded as a reject, and skipped.
-func (b *Bot) handleRaw(folder string, validity, uid uint32, raw []byte) {
+// handleRaw processes one message. A message that cannot be handled is
+// logged without its body, recorded as a reject, and skipped; a failure to
+// store is returned, so that the message is tried again and never lost.
+func (b *Bot) handleRaw(folder string, validity, uid uint32, raw []byte) error {
 	res, err := b.Process(raw, b.Now())
 	if err == nil {
-		return
+		return nil
+	}
+	if errors.Is(err, ErrStore) {
+		b.log.Error("could not store a message's outcome; will try again", "folder", folder, "uid", uid, "message_id", res.MessageID, "err", err)
+		return err
 	}
 	b.Metrics.Rejected.Add(1)
 	b.log.Error("message rejected", "folder", folder, "uid", uid, "message_id", res.MessageID, "err", err)
@@ -205,8 +215,9 @@ func (b *Bot) handleRaw(folder string, validity, uid uint32, raw []byte) {
 		return tx.AddReject(store.Reject{Folder: folder, UIDValidity: validity, UID: uid, MessageID: res.MessageID, Error: err.Error(), At: b.Now()})
 	})
 	if rerr != nil {
-		b.log.Error("could not record a reject", "err", rerr)
+		return fmt.Errorf("%w: recording a reject: %v", ErrStore, rerr)
 	}
+	return nil
 }
 
 // relevant decides from headers alone whether a message may concern a
