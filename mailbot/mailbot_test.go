@@ -344,3 +344,85 @@ func TestCrashMidSend(t *testing.T) {
 		t.Errorf("after the crash: %v", got)
 	}
 }
+
+// TestThreadMatching: a reply is found by Exchange's Thread-Index alone,
+// and by the [DRP-...] tag alone, when References are gone.
+func TestThreadMatching(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	alert := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")}, "Dispute Resolution Alert - Stage 1 - 1919191", "<t1@drpbot.test>", "", w.now, "x",
+		"Thread-Index: AdtVYw1Qy8m1x0n9TkOq9M2b1T8kCg==")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, alert)
+	w.sync(t)
+	ref := dispute(t, w, "1919191").Ref
+	// The manager's reply carries only the conversation (no References,
+	// a subject edited beyond recognition).
+	w.at(3, 9)
+	reply := email(addrOf("practice.lead"), []string{addrOf("iro")}, []string{addrOf("lac")}, "RE: the plan", "<t2@drpbot.test>", "", w.now, "Booked.",
+		"Thread-Index: AdtVYw1Qy8m1x0n9TkOq9M2b1T8kCgABAgM=")
+	w.ms.send(t, addrOf("practice.lead"), []string{addrOf("lac")}, reply)
+	w.sync(t)
+	if d := dispute(t, w, "1919191"); d.Status != engine.Responded {
+		t.Errorf("Thread-Index reply not matched: %s", d.Status)
+	}
+	// The IRO's instruction carries only the tag.
+	cmd := email(addrOf("iro"), []string{addrOf("lac")}, nil, "About ["+ref+"]", "<t3@drpbot.test>", "", w.now, "Resolved")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, cmd)
+	w.sync(t)
+	if d := dispute(t, w, "1919191"); d.Status != engine.Resolved {
+		t.Errorf("tag not matched: %s", d.Status)
+	}
+	// drpbot's emails are machine-made and threaded.
+	for _, f := range w.ms.inbox(t, addrOf("iro")) {
+		raw := string(f.Raw)
+		if !strings.Contains(raw, "Auto-Submitted: auto-generated") || f.InReplyTo == "" || !strings.Contains(raw, `From: "London Borough of Newham dispute resolution" <lac@drpbot.test>`) {
+			t.Errorf("outgoing email headers:\n%.600s", raw)
+		}
+	}
+}
+
+// TestBounceArrives: an NDR about drpbot's own email tells the instigator
+// and QA which address is dead.
+func TestBounceArrives(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	ref := raise(t, w, "<b1@drpbot.test>", "2020202")
+	ndr := "From: MAILER-DAEMON@drpbot.test\r\nTo: lac@drpbot.test\r\nSubject: Undeliverable: Dispute Resolution Alert - Stage 1 - 2020202 [" + ref + "]\r\n" +
+		"Message-ID: <ndr1@drpbot.test>\r\nDate: " + w.now.Format(time.RFC1123Z) + "\r\nAuto-Submitted: auto-replied\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n--b\r\n" +
+		"Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mail.drpbot.test\r\n\r\nFinal-Recipient: rfc822; practice.lead@drpbot.test\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n"
+	w.ms.send(t, "mailer-daemon@drpbot.test", []string{addrOf("lac")}, []byte(ndr))
+	w.sync(t)
+	qa := w.ms.inbox(t, addrOf("qa"))
+	if len(qa) != 1 || !strings.HasPrefix(qa[0].Subject, "Dispute Resolution Alert") || !strings.Contains(string(qa[0].Raw), "practice.lead@drpbot.test") {
+		t.Errorf("QA: %q", subjects(qa))
+	}
+	// Never answered: the mailer daemon gets nothing.
+	if d := dispute(t, w, "2020202"); d.Status != engine.Open || len(d.Bounced) != 1 {
+		t.Errorf("%s %v", d.Status, d.Bounced)
+	}
+}
+
+// TestWeeklyDigest: each IRO their open disputes, each manager what waits
+// on them, QA everything overdue; a rerun the same day sends nothing twice.
+func TestWeeklyDigest(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	raise(t, w, "<d1@drpbot.test>", "2121212")
+	w.at(16, 8) // overdue by now
+	n, err := w.bot.Digest(w.now)
+	if err != nil || n != 3 {
+		t.Fatalf("digest queued %d (%v)", n, err)
+	}
+	if again, _ := w.bot.Digest(w.now); again != 0 {
+		t.Errorf("rerun queued %d", again)
+	}
+	w.drain(t)
+	for _, addr := range []string{addrOf("iro"), addrOf("practice.lead"), addrOf("qa")} {
+		box := w.ms.inbox(t, addr)
+		last := box[len(box)-1]
+		if !strings.Contains(last.Subject, "weekly digest") || !strings.Contains(string(last.Raw), "2121212") {
+			t.Errorf("%s: %q", addr, subjects(box))
+		}
+	}
+}
