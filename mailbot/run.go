@@ -59,6 +59,12 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.log.Error("digest", "err", err)
 		}
 	})
+	add("report", b.cfg.Schedule.Report, func() {
+		now := b.Now()
+		if _, err := b.QueueReport(PreviousQuarter(now), now); err != nil {
+			b.log.Error("quarterly report", "err", err)
+		}
+	})
 	add("purge", "30 3 * * *", func() {
 		now := b.Now()
 		n, err := b.st.Purge(now.AddDate(0, 0, -b.cfg.Store.RetentionDays))

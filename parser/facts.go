@@ -134,7 +134,7 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 		msg.DueDate, _ = time.Parse("2006-01-02", d)
 	}
 	msg.ConcurrentCafcass = concurrentCafcass(lines)
-	msg.Category = category(lines)
+	msg.Category = p.category(lines)
 	msg.ChildInitials = childInitials(lines)
 
 	newAlert := !msg.IsReply && msg.Heading != ""
@@ -531,16 +531,37 @@ func concurrentCafcass(lines []string) bool {
 	return false
 }
 
-var categoryRe = regexp.MustCompile(`(?i)^\s*(?:category|category of (?:concern|dispute|issue)|concern category)\s*[:\t\-]\s*(.+)$`)
+var (
+	categoryRe = regexp.MustCompile(`(?i)^\s*(?:category|category of (?:concern|dispute|issue)|concern category)\s*[:\t\-]\s*(.+)$`)
+	tickRe     = regexp.MustCompile(`(?i)(?:\x{2612}|\x{2611}|\x{2713}|\x{2714}|\[x\]|\(x\))\s*([^\t\x{2610}\[\(]+)`)
+)
 
-// category reads a "Category: ..." line.
-func category(lines []string) string {
+// category reads a "Category: ..." line, or the category ticked in a form,
+// in the configured spelling when it is one of the configured categories.
+func (p *parserState) category(lines []string) string {
+	known := func(v string) (string, bool) {
+		v = strings.TrimSpace(strings.TrimRight(v, ".;,"))
+		for _, c := range p.opts.Categories {
+			if strings.EqualFold(v, c) {
+				return c, true
+			}
+		}
+		return v, false
+	}
 	for _, line := range lines {
 		if !containsFold(line, "category") {
 			continue
 		}
 		if m := categoryRe.FindStringSubmatch(line); m != nil {
-			return strings.TrimSpace(m[1])
+			v, _ := known(m[1])
+			return v
+		}
+	}
+	for _, line := range lines {
+		for _, m := range tickRe.FindAllStringSubmatch(line, -1) {
+			if v, ok := known(m[1]); ok {
+				return v
+			}
 		}
 	}
 	return ""

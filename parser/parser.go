@@ -56,6 +56,10 @@ type Options struct {
 	ChildRefLabels []string
 	// DueLabels name an explicit response due date ("Response due by").
 	DueLabels []string
+	// Categories are the concern categories a report counts (Newham's list
+	// by default). A "Category:" line, or a ticked category in a form
+	// ("☒ Care Planning", "[x] Health"), names the alert's category.
+	Categories []string
 	// MaxMessageBytes bounds how much of a message is read; 0 means 64 MiB.
 	MaxMessageBytes int64
 	// MaxTextBytes bounds how much of each text part is read; 0 means 1 MiB.
@@ -83,6 +87,12 @@ func DefaultOptions() Options {
 			"CareFirst ID", "CareFirst Number", "CareFirst No", "CareFirst",
 			"LCS ID", "LCS Number", "LCS No",
 			"Mosaic ID", "Mosaic Number", "Mosaic No", "Mosaic",
+		},
+		// Newham DRP: the concern categories its quarterly report counts.
+		Categories: []string{
+			"Care Planning", "Placement", "Contact", "Health", "Education",
+			"Statutory Visits", "Permanence", "Pathway Planning", "Legal Status",
+			"Safeguarding", "Other",
 		},
 		DueLabels: []string{
 			"Date response due", "Response due by", "Response due date",

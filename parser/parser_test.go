@@ -589,3 +589,20 @@ func TestRedactChildName(t *testing.T) {
 		}
 	}
 }
+
+func TestCategory(t *testing.T) {
+	tests := map[string]string{
+		"Category: care planning":                       "Care Planning",
+		"Category of concern:\tHealth":                  "Health",
+		"Category: Something new":                       "Something new",
+		"\u2610 Placement \u2612 Contact \u2610 Health": "Contact",
+		"[x] Education":                                 "Education",
+		"Health is fine":                                "",
+	}
+	for body, want := range tests {
+		m := parseString(t, msg("Dispute Resolution Alert", body), DefaultOptions())
+		if m.Category != want {
+			t.Errorf("%q: category %q, want %q", body, m.Category, want)
+		}
+	}
+}

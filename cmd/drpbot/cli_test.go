@@ -204,6 +204,19 @@ path = "d.db"
 	if code, _, _ := runCLI(t, "show", "-c", path, "DRP-1999-0001"); code != 1 {
 		t.Errorf("show missing: exit %d", code)
 	}
+	from, to := time.Now().AddDate(0, 0, -7).Format("2006-01-02"), time.Now().AddDate(0, 0, 60).Format("2006-01-02")
+	for format, want := range map[string]string{"md": "## Alerts by stage and month: IROs", "csv": "Alerts by stage and month: IROs", "html": "<svg"} {
+		code, out, errs := runCLI(t, "report", "-c", path, "--from", from, "--to", to, "--format", format)
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("report --format %s: %d %q\n%.300s", format, code, errs, out)
+		}
+	}
+	if code, _, _ := runCLI(t, "report", "-c", path, "--format", "pdf"); code != 1 {
+		t.Errorf("report --format pdf: exit %d", code)
+	}
+	if code, _, _ := runCLI(t, "report", "-c", path, "--quarter", "2026Q7"); code != 2 {
+		t.Errorf("report --quarter 2026Q7: exit %d", code)
+	}
 }
 
 func listOut(t *testing.T, path string) string {

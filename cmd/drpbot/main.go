@@ -20,6 +20,7 @@ commands:
   tick -c FILE --now T  one scheduler pass as if at time T (RFC 3339)
   list [filters]        the disputes, as a table (--open --overdue --stage N --instigator A --respondent A --team T --json)
   show REF              a dispute's whole timeline (--json)
+  report --quarter Q    the quarterly report (--from/--to, --format md|csv|html)
   parse FILE.eml...     print the facts read from each message as JSON lines
   calendar add DATE N   the date N working days after DATE
   calendar holidays Y   the bank holidays and closures of year Y
@@ -63,8 +64,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "show":
 		return runShow(args[1:], stdout, stderr)
 	case "report":
-		fmt.Fprintf(stderr, "drpbot %s: not built yet; this version has: demo, run, sync, tick, list, show, parse, calendar, check-config, templates, backup\n", args[0])
-		return 2
+		return runReport(args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -26,6 +26,7 @@ type parseResult struct {
 	Bounce            bool   `json:"bounce"`
 	Command           string `json:"command"`
 	NewText           string `json:"new_text"`
+	Category          string `json:"category"`
 }
 
 func newParseResult(file string, m *parser.Message) parseResult {
@@ -47,6 +48,7 @@ func newParseResult(file string, m *parser.Message) parseResult {
 	r.Bounce = m.Bounce
 	r.Command = m.Command
 	r.NewText = m.NewText
+	r.Category = m.Category
 	return r
 }
 

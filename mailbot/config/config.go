@@ -214,6 +214,8 @@ type Parser struct {
 	StageWords     []string `toml:"stage_words"`
 	ChildRefLabels []string `toml:"child_ref_labels"`
 	DueLabels      []string `toml:"due_labels"`
+	// Categories of concern the quarterly report counts.
+	Categories []string `toml:"categories"`
 }
 
 // Store is the bbolt file and retention.
@@ -552,6 +554,9 @@ func (c *Config) ParserOptions() parser.Options {
 	}
 	if len(c.Parser.DueLabels) > 0 {
 		o.DueLabels = c.Parser.DueLabels
+	}
+	if len(c.Parser.Categories) > 0 {
+		o.Categories = c.Parser.Categories
 	}
 	return o
 }

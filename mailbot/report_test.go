@@ -1,0 +1,92 @@
+package mailbot
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/drpbot/drpbot/store"
+)
+
+func TestQuarter(t *testing.T) {
+	q, err := Quarter("2026Q3")
+	if err != nil || q.From.String() != "2026-07-01" || q.To.String() != "2026-10-01" {
+		t.Errorf("%+v %v", q, err)
+	}
+	if _, err := Quarter("2026Q5"); err == nil {
+		t.Error("Q5 accepted")
+	}
+	if p := PreviousQuarter(time.Date(2027, 1, 1, 7, 0, 0, 0, time.UTC)); p.Name != "2026Q4" {
+		t.Errorf("previous quarter of 1 Jan 2027: %s", p.Name)
+	}
+}
+
+func TestReport(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	// Three alerts in November 2026: one resolved at stage 1 after an in-time
+	// response, one escalated on lapse and then resolved, one still open.
+	w.at(2, 9)
+	a := raise(t, w, "<q1@drpbot.test>", "3000001")
+	w.at(2, 10)
+	b := raise(t, w, "<q2@drpbot.test>", "3000002")
+	w.at(4, 10)
+	reply := email(addrOf("practice.lead"), []string{addrOf("iro")}, []string{addrOf("lac")}, "RE: Dispute Resolution Alert - Stage 1 - 3000001", "<q1r@drpbot.test>", "<q1@drpbot.test>", w.now, "Done.")
+	w.ms.send(t, addrOf("practice.lead"), []string{addrOf("lac")}, reply)
+	w.sync(t)
+	res := email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: ["+a+"]", "<q1x@drpbot.test>", "<q1r@drpbot.test>", w.now, "Resolved")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, res)
+	w.sync(t)
+	w.at(10, 9)
+	w.tick(t) // b lapses: escalated to the service manager
+	w.at(12, 9)
+	res2 := email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: ["+b+"]", "<q2x@drpbot.test>", "", w.now, "Resolved")
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, res2)
+	w.sync(t)
+	w.at(16, 9)
+	raise(t, w, "<q3@drpbot.test>", "3000003")
+
+	q, _ := Quarter("2026Q4")
+	var r Report
+	w.bot.Store().View(func(tx *store.Tx) error {
+		var err error
+		r, err = BuildReport(tx, w.bot.Policy(), w.bot.Calendar(), w.bot.Directory(), q, w.now)
+		return err
+	})
+	var md bytes.Buffer
+	r.WriteMarkdown(&md)
+	out := md.String()
+	for _, want := range []string{
+		"| Stage 1 | 0 | 3 | 0 | 3 |",  // three stage-1 alerts in November
+		"| Stage 2 | 0 | 1 | 0 | 1 |",  // one escalation
+		"| Stage 1 | 1 | 0 | 1 | 50 |", // in time, late, none, % in time
+		"| Disputes resolved | 2 |",
+		"| Median working days to resolution | 5.0 |", // 2 and 8 working days
+		"| Opened at a formal stage | 3 | 100 |",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q:\n%s", want, out)
+		}
+	}
+	var html bytes.Buffer
+	r.WriteHTML(&html)
+	if !strings.Contains(html.String(), "<svg") || !strings.Contains(html.String(), "Stage 1 Nov: 3") {
+		t.Errorf("HTML chart missing:\n%.500s", html.String())
+	}
+	var csvOut bytes.Buffer
+	r.WriteCSV(&csvOut)
+	if !strings.Contains(csvOut.String(), "Alerts by stage and month: IROs\nStage,Oct,Nov,Dec,Total\nStage 1,0,3,0,3") {
+		t.Errorf("CSV:\n%s", csvOut.String())
+	}
+	// Emailed to QA once.
+	for i := 0; i < 2; i++ {
+		if _, err := w.bot.QueueReport(q, w.now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.drain(t)
+	qa := w.ms.inbox(t, addrOf("qa"))
+	if len(qa) != 1 || qa[0].Subject != "Dispute resolution report 2026Q4" {
+		t.Errorf("QA: %q", subjects(qa))
+	}
+}
