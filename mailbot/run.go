@@ -40,6 +40,15 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.log.Error("backup socket", "err", err)
 		}
 	}()
+	if b.cfg.Metrics.Listen != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := b.serveMetrics(ctx); err != nil {
+				b.log.Error("metrics", "err", err)
+			}
+		}()
+	}
 	c := cron.New(cron.WithLocation(workdays.London), cron.WithParser(config.CronParser()))
 	add := func(name, spec string, fn func()) {
 		if spec == "" {

@@ -142,6 +142,10 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 			continue // "n:*" returns the last message even when n is past it
 		}
 		cands = append(cands, candidate{uid: buf.UID, relevant: b.relevant(buf.FindBodySection(hdr))})
+		if len(cands)%1000 == 0 {
+			// A first sync of years of mail takes a while: say how far.
+			b.log.Info("reading headers", "folder", folder, "messages", len(cands), "of_about", sel.NumMessages)
+		}
 	}
 	if err := fetch.Close(); err != nil {
 		return 0, fmt.Errorf("imap: fetch headers: %w", err)
@@ -186,6 +190,9 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 			return tx.SetCheckpoint(folder, store.Checkpoint{UIDValidity: cp.UIDValidity, LastUID: last})
 		}); err != nil {
 			return handled, err
+		}
+		if len(cands) > 1000 && (j/1000 != i/1000 || j == len(cands)) {
+			b.log.Info("sync progress", "folder", folder, "done", j, "of", len(cands), "dispute_mail", handled)
 		}
 		i = j
 	}
