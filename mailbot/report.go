@@ -353,6 +353,26 @@ var reportHTML = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 
 var chartColours = []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948"}
 
+// Bars is the chart as table-cell bars, for email: one bar per stage and
+// month, scaled to 240 pixels.
+func (r Report) Bars() []templates.Bar {
+	max := 1
+	for _, s := range r.Series {
+		for _, c := range s.Counts {
+			if c > max {
+				max = c
+			}
+		}
+	}
+	var out []templates.Bar
+	for _, s := range r.Series {
+		for i, c := range s.Counts {
+			out = append(out, templates.Bar{Label: s.Name + ", " + r.Months[i], Count: c, Width: 240 * c / max})
+		}
+	}
+	return out
+}
+
 // SVGChart draws alerts by stage per month as grouped bars.
 func (r Report) SVGChart() template.HTML {
 	const w, h, pad = 640, 260, 40
@@ -418,7 +438,7 @@ func (b *Bot) QueueReport(per Period, now time.Time) (bool, error) {
 			return err
 		}
 		td := templates.Data{Purpose: string(engine.Report), Council: b.policy.Council, Mailbox: b.cfg.Mailbox,
-			Recipient: b.person(b.cfg.Directory.QA[0]), Period: per.Name, Tables: r.Tables}
+			Recipient: b.person(b.cfg.Directory.QA[0]), Period: per.Name, Tables: r.Tables, Bars: r.Bars()}
 		msg, err := b.tpl.Render(td)
 		if err != nil {
 			return err

@@ -86,7 +86,7 @@ func TestReport(t *testing.T) {
 	}
 	w.drain(t)
 	qa := w.ms.inbox(t, addrOf("qa"))
-	if len(qa) != 1 || qa[0].Subject != "Dispute resolution report 2026Q4" {
+	if len(qa) != 1 || qa[0].Subject != "Dispute resolution report 2026Q4" || !strings.Contains(string(qa[0].Raw), "Stage 1, Nov") {
 		t.Errorf("QA: %q", subjects(qa))
 	}
 }

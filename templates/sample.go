@@ -94,7 +94,8 @@ func Sample(purpose string, p *policy.Policy) Data {
 			}}
 	case "report":
 		d = Data{Purpose: purpose, Council: p.Council, Mailbox: d.Mailbox, Recipient: Person{Name: "QA", Email: "qa@council.example"}, Period: "2026 Q3",
-			Tables: []Table{{Title: "Alerts by stage and month", Rows: [][]string{{"Stage", "Jul", "Aug", "Sep"}, {s1, "4", "2", "5"}, {s2, "1", "0", "2"}}}}}
+			Tables: []Table{{Title: "Alerts by stage and month", Rows: [][]string{{"Stage", "Jul", "Aug", "Sep"}, {s1, "4", "2", "5"}, {s2, "1", "0", "2"}}}},
+			Bars:   []Bar{{Label: s1 + " Jul", Count: 4, Width: 160}, {Label: s1 + " Aug", Count: 2, Width: 80}, {Label: s2 + " Aug", Count: 0}}}
 	}
 	return d
 }

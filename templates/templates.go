@@ -64,6 +64,14 @@ type Table struct {
 	Rows  [][]string
 }
 
+// Bar is one bar of a chart drawn with table cells, which every mail
+// client shows (Outlook desktop shows no SVG).
+type Bar struct {
+	Label string
+	Count int
+	Width int // pixels
+}
+
 // Data is everything a template may show. Fields a purpose does not use
 // stay empty. Dates are already in UK long form ("Wednesday 30 December
 // 2026"); the child is already as privacy allows (reference, initials).
@@ -103,6 +111,7 @@ type Data struct {
 	Commands []Command
 	Period   string
 	Tables   []Table
+	Bars     []Bar
 }
 
 // Message is a rendered email.

@@ -46,6 +46,8 @@ func TestDemoScenario(t *testing.T) {
 		"DRP-2026-0001  child 1234567  Stage 2  RESOLVED",
 		"response from service.manager@demo.test",
 		`command "resolved" from iro@demo.test`,
+		"## Responses within the window",
+		"| Median working days to resolution | 8 |",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("timeline lacks %q:\n%s", want, text)

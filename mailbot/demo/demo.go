@@ -380,6 +380,15 @@ func (s *scenario) play() error {
 		if err := mailbot.WriteList(s.out, rows, false); err != nil {
 			return err
 		}
+		fmt.Fprintln(s.out, "\n--- drpbot report --from 2026-11-01 --to 2026-11-30 ---")
+		per := mailbot.Period{Name: "November 2026", From: d(1), To: workdays.Date{Year: 2026, Month: time.December, Day: 1}}
+		rep, err := mailbot.BuildReport(tx, s.bot.Policy(), s.bot.Calendar(), s.bot.Directory(), per, now)
+		if err != nil {
+			return err
+		}
+		if err := rep.WriteMarkdown(s.out); err != nil {
+			return err
+		}
 		fmt.Fprintln(s.out, "\n--- mailboxes (emails received) ---")
 		for _, a := range append([]string{Mailbox, QA}, iro, pl, sm) {
 			fmt.Fprintf(s.out, "  %-32s %d\n", a, s.sb.Received(a))
