@@ -10,7 +10,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strings"
 	"testing"
 	"time"
 
@@ -355,21 +354,7 @@ func (w *world) tick(t *testing.T) {
 
 // email writes an RFC 5322 message as Outlook would send it.
 func email(from string, to, cc []string, subject, id, inReplyTo string, date time.Time, body string, extra ...string) []byte {
-	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\n", from, strings.Join(to, ", "))
-	if len(cc) > 0 {
-		fmt.Fprintf(&b, "Cc: %s\r\n", strings.Join(cc, ", "))
-	}
-	fmt.Fprintf(&b, "Subject: %s\r\nDate: %s\r\nMessage-ID: %s\r\n", subject, date.Format(time.RFC1123Z), id)
-	if inReplyTo != "" {
-		fmt.Fprintf(&b, "In-Reply-To: %s\r\nReferences: %s\r\n", inReplyTo, inReplyTo)
-	}
-	for _, e := range extra {
-		b.WriteString(e + "\r\n")
-	}
-	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
-	b.WriteString(strings.ReplaceAll(body, "\n", "\r\n"))
-	return []byte(b.String())
+	return sandbox.Email{From: from, To: to, Cc: cc, Subject: subject, MessageID: id, InReplyTo: inReplyTo, Date: date, Body: body, Extra: extra}.Bytes()
 }
 
 func subjects(fs []fetched) []string {

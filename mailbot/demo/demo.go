@@ -7,6 +7,7 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -219,16 +220,7 @@ func (s *scenario) at(day workdays.Date, hour int) error {
 }
 
 func (s *scenario) send(from string, to, cc []string, subject, id, inReplyTo, body string) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\n", from, strings.Join(to, ", "))
-	if len(cc) > 0 {
-		fmt.Fprintf(&b, "Cc: %s\r\n", strings.Join(cc, ", "))
-	}
-	fmt.Fprintf(&b, "Subject: %s\r\nMessage-ID: %s\r\nDate: %s\r\n", subject, id, s.clk.Now().Format(time.RFC1123Z))
-	if inReplyTo != "" {
-		fmt.Fprintf(&b, "In-Reply-To: %s\r\nReferences: %s\r\n", inReplyTo, inReplyTo)
-	}
-	b.WriteString("Content-Type: text/plain; charset=utf-8\r\n\r\n" + strings.ReplaceAll(body, "\n", "\r\n"))
+	raw := sandbox.Email{From: from, To: to, Cc: cc, Subject: subject, MessageID: id, InReplyTo: inReplyTo, Date: s.clk.Now(), Body: body}.Bytes()
 	c, err := smtp.Dial(s.sb.SMTPAddr)
 	if err != nil {
 		return err
@@ -238,7 +230,7 @@ func (s *scenario) send(from string, to, cc []string, subject, id, inReplyTo, bo
 		return err
 	}
 	rcpts := append(append([]string{}, to...), cc...)
-	return c.SendMail(from, rcpts, strings.NewReader(b.String()))
+	return c.SendMail(from, rcpts, bytes.NewReader(raw))
 }
 
 // settle waits (bounded) until drpbot has handled the mailbox and sent

@@ -231,3 +231,32 @@ func (ss *session) Data(r io.Reader) error {
 
 func (ss *session) Reset()        { ss.from, ss.to = "", nil }
 func (ss *session) Logout() error { return nil }
+
+// Email is a plain-text message for the sandbox, written as a mail client
+// would: the headers given (extra ones as "Name: value") and the body.
+type Email struct {
+	From, Subject, MessageID, InReplyTo string
+	To, Cc                              []string
+	Date                                time.Time
+	Body                                string
+	Extra                               []string
+}
+
+// Bytes renders the message in RFC 5322 form.
+func (e Email) Bytes() []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\n", e.From, strings.Join(e.To, ", "))
+	if len(e.Cc) > 0 {
+		fmt.Fprintf(&b, "Cc: %s\r\n", strings.Join(e.Cc, ", "))
+	}
+	fmt.Fprintf(&b, "Subject: %s\r\nDate: %s\r\nMessage-ID: %s\r\n", e.Subject, e.Date.Format(time.RFC1123Z), e.MessageID)
+	if e.InReplyTo != "" {
+		fmt.Fprintf(&b, "In-Reply-To: %s\r\nReferences: %s\r\n", e.InReplyTo, e.InReplyTo)
+	}
+	for _, x := range e.Extra {
+		b.WriteString(x + "\r\n")
+	}
+	b.WriteString("MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n")
+	b.WriteString(strings.ReplaceAll(e.Body, "\n", "\r\n"))
+	return []byte(b.String())
+}
