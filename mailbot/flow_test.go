@@ -1,7 +1,6 @@
 package mailbot
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 
@@ -152,4 +151,3 @@ func runFlow(t *testing.T, real bool) {
 	}
 }
 
-var _ = fmt.Sprint

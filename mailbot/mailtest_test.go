@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -365,7 +364,6 @@ func subjects(fs []fetched) []string {
 	return out
 }
 
-var _ = io.Discard
 
 func (ms *mailSystem) appendTo(t *testing.T, addr, folder string, raw []byte) {
 	t.Helper()
