@@ -150,4 +150,3 @@ func runFlow(t *testing.T, real bool) {
 		})
 	}
 }
-

@@ -364,7 +364,6 @@ func subjects(fs []fetched) []string {
 	return out
 }
 
-
 func (ms *mailSystem) appendTo(t *testing.T, addr, folder string, raw []byte) {
 	t.Helper()
 	c := ms.login(t, addr)
