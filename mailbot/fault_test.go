@@ -32,11 +32,15 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 
 // TestWatchSurvivesIMAPRestart: the watcher IDLEs; the server restarts;
 // alerts sent while it was down and after are all picked up, once.
-func TestWatchSurvivesIMAPRestart(t *testing.T)     { watchRestart(t, false) }
-func TestWatchSurvivesIMAPRestartReal(t *testing.T) { watchRestart(t, true) }
+func TestWatchSurvivesIMAPRestart(t *testing.T)     { watchRestart(t, false, true) }
+func TestWatchSurvivesIMAPRestartReal(t *testing.T) { watchRestart(t, true, true) }
 
-func watchRestart(t *testing.T, real bool) {
+// TestWatchPolling is the same without IDLE: polling every poll interval.
+func TestWatchPolling(t *testing.T) { watchRestart(t, false, false) }
+
+func watchRestart(t *testing.T, real, idle bool) {
 	w := newWorld(t, real, "newham")
+	w.cfg.IMAP.Idle = idle
 	w.at(2, 9)
 	restart := func() {
 		if !real {
@@ -93,6 +97,9 @@ func watchRestart(t *testing.T, real bool) {
 	time.Sleep(200 * time.Millisecond)
 	if n := count(); n != 3 {
 		t.Errorf("%d disputes for 3 alerts", n)
+	}
+	if used := strings.Contains(w.logs.String(), "msg=idle "); used != idle {
+		t.Errorf("IDLE used: %v, configured: %v", used, idle)
 	}
 }
 

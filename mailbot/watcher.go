@@ -298,7 +298,7 @@ func (b *Bot) watchOnce(ctx context.Context, folder string, synced func()) error
 			return err
 		}
 		synced()
-		if !c.Caps().Has(imap.CapIdle) {
+		if !b.cfg.IMAP.Idle || !c.Caps().Has(imap.CapIdle) {
 			select {
 			case <-ctx.Done():
 				_ = c.Logout().Wait()

@@ -100,7 +100,11 @@ type IMAP struct {
 	// Folders to watch; people use the shared inbox too, so drpbot only
 	// reads (BODY.PEEK) and never moves, deletes or marks mail.
 	Folders []string `toml:"folders"`
-	// PollInterval is used when the server has no IDLE.
+	// Idle waits for new mail with IDLE where the server has it; false
+	// polls every PollInterval instead (for a server whose IDLE is broken).
+	Idle bool `toml:"idle"`
+	// PollInterval is how often to look for new mail without IDLE; with
+	// IDLE, how often to look again all the same.
 	PollInterval Duration `toml:"poll_interval"`
 }
 
@@ -283,6 +287,7 @@ func Defaults() Config {
 		IMAP: IMAP{
 			Server:       Server{Port: 993, Security: "tls", Auth: "password"},
 			Folders:      []string{"INBOX"},
+			Idle:         true,
 			PollInterval: Duration{time.Minute},
 		},
 		SMTP: SMTP{

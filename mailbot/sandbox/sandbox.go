@@ -6,10 +6,17 @@ package sandbox
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"errors"
 	"fmt"
 	"io"
 	"log"
+	"math/big"
 	"net"
 	"strings"
 	"sync"
@@ -28,6 +35,9 @@ import (
 type Sandbox struct {
 	IMAPAddr string
 	SMTPAddr string
+	// IMAPSAddr is IMAP over implicit TLS, and SMTP offers STARTTLS, both
+	// with a self-signed certificate for "localhost", after EnableTLS.
+	IMAPSAddr string
 
 	mem   *imapmemserver.Server
 	imapS *imapserver.Server
@@ -115,6 +125,47 @@ func (s *Sandbox) RestartIMAP(pause time.Duration) error {
 	}
 	s.serveIMAP(l)
 	return nil
+}
+
+// EnableTLS adds an implicit-TLS IMAP listener and STARTTLS on SMTP, with
+// a freshly made self-signed certificate: clients that verify refuse it,
+// as they must.
+func (s *Sandbox) EnableTLS() error {
+	cert, err := selfSigned()
+	if err != nil {
+		return err
+	}
+	cfg := &tls.Config{Certificates: []tls.Certificate{cert}}
+	l, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
+	if err != nil {
+		return err
+	}
+	s.IMAPSAddr = l.Addr().String()
+	go s.imapS.Serve(l)
+	s.smtpS.TLSConfig = cfg
+	return nil
+}
+
+func selfSigned() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
 }
 
 // AddUser adds a mailbox.
