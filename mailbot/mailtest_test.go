@@ -52,7 +52,7 @@ func realServers() (imapAddr, smtpAddr string) {
 
 // newMailSystem starts the sandbox, or uses the real servers, with every
 // test user's INBOX empty.
-func newMailSystem(t *testing.T, real bool) *mailSystem {
+func newMailSystem(t testing.TB, real bool) *mailSystem {
 	t.Helper()
 	if real {
 		i, s := realServers()
@@ -80,7 +80,7 @@ func newMailSystem(t *testing.T, real bool) *mailSystem {
 	return &mailSystem{imapAddr: sb.IMAPAddr, smtpAddr: sb.SMTPAddr, sb: sb}
 }
 
-func (ms *mailSystem) login(t *testing.T, addr string) *imapclient.Client {
+func (ms *mailSystem) login(t testing.TB, addr string) *imapclient.Client {
 	t.Helper()
 	c, err := imapclient.DialInsecure(ms.imapAddr, nil)
 	if err != nil {
@@ -94,7 +94,7 @@ func (ms *mailSystem) login(t *testing.T, addr string) *imapclient.Client {
 
 // empty deletes everything in addr's INBOX (real servers keep mail
 // between tests).
-func (ms *mailSystem) empty(t *testing.T, addr string) {
+func (ms *mailSystem) empty(t testing.TB, addr string) {
 	c := ms.login(t, addr)
 	defer c.Close()
 	sel, err := c.Select("INBOX", nil).Wait()
@@ -115,7 +115,7 @@ func (ms *mailSystem) empty(t *testing.T, addr string) {
 
 // send submits raw over SMTP as a mail client would, for the envelope
 // recipients, and waits until each holds it.
-func (ms *mailSystem) send(t *testing.T, from string, rcpts []string, raw []byte) {
+func (ms *mailSystem) send(t testing.TB, from string, rcpts []string, raw []byte) {
 	t.Helper()
 	before := map[string]int{}
 	for _, r := range rcpts {
@@ -169,7 +169,7 @@ type fetched struct {
 }
 
 // inbox lists addr's INBOX without marking anything read.
-func (ms *mailSystem) inbox(t *testing.T, addr string) []fetched {
+func (ms *mailSystem) inbox(t testing.TB, addr string) []fetched {
 	t.Helper()
 	c := ms.login(t, addr)
 	defer c.Close()
@@ -209,7 +209,7 @@ func (ms *mailSystem) inbox(t *testing.T, addr string) []fetched {
 
 // waitFor waits (bounded) until addr holds n messages; real servers
 // deliver asynchronously.
-func (ms *mailSystem) waitFor(t *testing.T, addr string, n int) []fetched {
+func (ms *mailSystem) waitFor(t testing.TB, addr string, n int) []fetched {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -223,7 +223,7 @@ func (ms *mailSystem) waitFor(t *testing.T, addr string, n int) []fetched {
 
 // testConfig is a complete config for preset on ms, with the directory
 // the presets need.
-func testConfig(t *testing.T, ms *mailSystem, preset string) *config.Config {
+func testConfig(t testing.TB, ms *mailSystem, preset string) *config.Config {
 	t.Helper()
 	dir := t.TempDir()
 	pw := filepath.Join(dir, "pw")
@@ -296,7 +296,7 @@ type world struct {
 	logs *bytes.Buffer
 }
 
-func newWorld(t *testing.T, real bool, preset string) *world {
+func newWorld(t testing.TB, real bool, preset string) *world {
 	t.Helper()
 	ms := newMailSystem(t, real)
 	cfg := testConfig(t, ms, preset)
@@ -328,7 +328,7 @@ func (w *world) at(day, hour int) {
 }
 
 // sync runs one IMAP pass and drains the outbox, as the daemon would.
-func (w *world) sync(t *testing.T) {
+func (w *world) sync(t testing.TB) {
 	t.Helper()
 	if _, err := w.bot.Sync(context.Background()); err != nil {
 		t.Fatalf("sync: %v", err)
@@ -336,14 +336,14 @@ func (w *world) sync(t *testing.T) {
 	w.drain(t)
 }
 
-func (w *world) drain(t *testing.T) {
+func (w *world) drain(t testing.TB) {
 	t.Helper()
 	if _, failed, err := w.bot.Drain(context.Background(), w.now); err != nil || failed > 0 {
 		t.Fatalf("drain: %d failed, %v", failed, err)
 	}
 }
 
-func (w *world) tick(t *testing.T) {
+func (w *world) tick(t testing.TB) {
 	t.Helper()
 	if _, err := w.bot.Tick(w.now); err != nil {
 		t.Fatalf("tick: %v", err)
@@ -364,7 +364,7 @@ func subjects(fs []fetched) []string {
 	return out
 }
 
-func (ms *mailSystem) appendTo(t *testing.T, addr, folder string, raw []byte) {
+func (ms *mailSystem) appendTo(t testing.TB, addr, folder string, raw []byte) {
 	t.Helper()
 	c := ms.login(t, addr)
 	defer c.Close()

@@ -1,0 +1,53 @@
+package mailbot
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/drpbot/drpbot/store"
+)
+
+// BenchmarkSend sends emails through SMTP (Postfix when DRPBOT_TEST_SMTP is
+// set, else the in-process sandbox): one connection reused for batches of
+// 50, against one connection per email. Reports emails per second.
+func BenchmarkSend(b *testing.B) {
+	for _, batch := range []int{50, 1} {
+		name := "reused"
+		if batch == 1 {
+			name = "per-email"
+		}
+		b.Run(name, func(b *testing.B) {
+			_, smtpAddr := realServers()
+			w := newWorld(b, smtpAddr != "", "newham")
+			w.cfg.SMTP.MaxPerRecipientPerDay = 1 << 30
+			w.cfg.SMTP.CopyToMailbox = false
+			w.bot.sendLimit = batch
+			w.at(2, 9)
+			err := w.bot.Store().Update(func(tx *store.Tx) error {
+				for i := 0; i < b.N; i++ {
+					if err := tx.AddOutbox(store.OutboxRow{MessageID: fmt.Sprintf("<bench-%s-%d@drpbot.test>", name, i),
+						To: []string{addrOf("iro")}, Subject: "bench", Text: "A reminder.\n", Created: w.now}); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ResetTimer()
+			start := time.Now()
+			sent := 0
+			for sent < b.N {
+				n, failed, err := w.bot.Drain(context.Background(), w.now)
+				if err != nil || failed > 0 {
+					b.Fatalf("drain: %d failed, %v", failed, err)
+				}
+				sent += n
+			}
+			b.ReportMetric(float64(sent)/time.Since(start).Seconds(), "emails/s")
+		})
+	}
+}
