@@ -115,27 +115,22 @@ func (b *Bot) Drain(ctx context.Context, now time.Time) (sent, failed int, err e
 	if err != nil {
 		return 0, 0, err
 	}
-	var batch []store.OutboxRow
-	for _, row := range rows {
-		ok, err := b.st.Reserve(row.MessageID, day, append(append([]string{}, row.To...), row.Cc...), b.cfg.SMTP.MaxPerRecipientPerDay)
-		if err != nil {
-			return sent, failed, err
-		}
-		if !ok {
-			// Never flood anyone: the email waits for tomorrow.
-			b.log.Warn("daily limit per recipient reached; email deferred", "message_id", row.MessageID, "ref", row.Ref)
-			tomorrow := workdays.In(now).AddDays(1).Time()
-			if err := b.st.Retry(row.MessageID, "daily limit per recipient reached", tomorrow); err != nil {
-				return sent, failed, err
-			}
-			continue
-		}
-		r, err := b.st.BeginAttempt(row.MessageID, now.Add(backoff(row.Attempts+1)))
-		if err != nil {
-			return sent, failed, err
-		}
-		batch = append(batch, r)
+	// One transaction records every attempt of the batch (and defers what
+	// is over a recipient's daily limit) before anything is dialled.
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.MessageID
 	}
+	tomorrow := workdays.In(now).AddDays(1).Time()
+	res, err := b.st.BeginAttempts(ids, day, b.cfg.SMTP.MaxPerRecipientPerDay, tomorrow, func(n int) time.Time { return now.Add(backoff(n)) })
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, row := range res.Deferred {
+		// Never flood anyone: the email waits for tomorrow.
+		b.log.Warn("daily limit per recipient reached; email deferred", "message_id", row.MessageID, "ref", row.Ref)
+	}
+	batch := res.Begun
 	if len(batch) == 0 {
 		return 0, 0, nil
 	}

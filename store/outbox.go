@@ -221,39 +221,76 @@ func (t *Tx) History(fn func(OutboxRow) error) error {
 
 var bQuota = []byte("quota") // day/address/Message-ID -> nil
 
-// Reserve counts msgID against each address's quota for day (YYYY-MM-DD),
-// unless an address has already had limit emails that day: then nothing
-// is counted and ok is false. Counting the same msgID again is free, so
-// a retried email is counted once.
-func (s *Store) Reserve(msgID, day string, addrs []string, limit int) (ok bool, err error) {
-	err = s.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bQuota)
-		if err != nil {
-			return err
+// reserve counts msgID against each address's quota for day (YYYY-MM-DD)
+// inside tx, unless an address has already had limit emails that day: then
+// nothing is counted and it reports false. Counting the same msgID again is
+// free, so a retried email is counted once.
+func reserve(tx *bolt.Tx, msgID, day string, addrs []string, limit int) (bool, error) {
+	b, err := tx.CreateBucketIfNotExists(bQuota)
+	if err != nil {
+		return false, err
+	}
+	for _, a := range addrs {
+		prefix := []byte(day + "/" + strings.ToLower(a) + "/")
+		if b.Get(append(append([]byte{}, prefix...), msgID...)) != nil {
+			continue
 		}
-		for _, a := range addrs {
-			prefix := []byte(day + "/" + strings.ToLower(a) + "/")
-			if b.Get(append(append([]byte{}, prefix...), msgID...)) != nil {
-				continue
-			}
-			n := 0
-			c := b.Cursor()
-			for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-				n++
-			}
-			if n >= limit {
-				return nil
-			}
+		n := 0
+		c := b.Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			n++
 		}
-		for _, a := range addrs {
-			if err := b.Put([]byte(day+"/"+strings.ToLower(a)+"/"+msgID), nil); err != nil {
+		if n >= limit {
+			return false, nil
+		}
+	}
+	for _, a := range addrs {
+		if err := b.Put([]byte(day+"/"+strings.ToLower(a)+"/"+msgID), nil); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+// Batch is what BeginAttempts did with a batch of rows.
+type Batch struct {
+	Begun    []OutboxRow // attempts recorded: send these
+	Deferred []OutboxRow // over a recipient's daily limit: wait until the day after
+}
+
+// BeginAttempts records, in one transaction, an attempt for each row that
+// its recipients' daily limit allows (see BeginAttempt and reserve); rows
+// over the limit wait until deferUntil. retryAt gives each begun row's next
+// attempt from its new attempt count.
+func (s *Store) BeginAttempts(ids []string, day string, limit int, deferUntil time.Time, retryAt func(attempts int) time.Time) (Batch, error) {
+	var out Batch
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		out = Batch{}
+		for _, id := range ids {
+			row, err := takeOutbox(tx, id)
+			if err != nil {
+				return err
+			}
+			ok, err := reserve(tx, id, day, append(append([]string{}, row.To...), row.Cc...), limit)
+			if err != nil {
+				return err
+			}
+			if ok {
+				row.Attempts++
+				row.NextAttempt = retryAt(row.Attempts)
+				row.InFlight = true
+				out.Begun = append(out.Begun, row)
+			} else {
+				row.LastError, row.NextAttempt = "daily limit per recipient reached", deferUntil
+				out.Deferred = append(out.Deferred, row)
+			}
+			if err := putOutbox(tx, row); err != nil {
 				return err
 			}
 		}
-		ok = true
 		return nil
 	})
-	return ok, err
+	return out, err
 }
 
 // ForgetQuota drops quota entries of days before day.

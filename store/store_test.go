@@ -568,3 +568,40 @@ func TestOpenSnapshotWhileHeld(t *testing.T) {
 		t.Error("a missing store opened")
 	}
 }
+
+func TestBeginAttemptsDailyLimit(t *testing.T) {
+	s := open(t, tmpPath(t))
+	defer s.Close()
+	var ids []string
+	s.Update(func(tx *Tx) error {
+		for i := 1; i <= 3; i++ {
+			r := row("DRP-2026-0001", i, t0)
+			ids = append(ids, r.MessageID)
+			if err := tx.AddOutbox(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	tomorrow := t0.Add(24 * time.Hour)
+	b, err := s.BeginAttempts(ids, "2026-11-02", 2, tomorrow, func(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) })
+	if err != nil || len(b.Begun) != 2 || len(b.Deferred) != 1 {
+		t.Fatalf("batch %+v %v", b, err)
+	}
+	if !b.Begun[0].InFlight || b.Begun[0].Attempts != 1 || !b.Begun[0].NextAttempt.Equal(t0.Add(time.Minute)) {
+		t.Errorf("begun %+v", b.Begun[0])
+	}
+	if d := b.Deferred[0]; d.Attempts != 0 || !d.NextAttempt.Equal(tomorrow) {
+		t.Errorf("deferred %+v", d)
+	}
+	// A retry of a counted email is not counted again.
+	b, _ = s.BeginAttempts(ids[:1], "2026-11-02", 2, tomorrow, func(n int) time.Time { return t0 })
+	if len(b.Begun) != 1 || b.Begun[0].Attempts != 2 {
+		t.Errorf("retry %+v", b)
+	}
+	// The next day the deferred one goes.
+	b, _ = s.BeginAttempts(ids[2:], "2026-11-03", 2, tomorrow, func(n int) time.Time { return t0 })
+	if len(b.Begun) != 1 {
+		t.Errorf("next day %+v", b)
+	}
+}
