@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -293,7 +294,25 @@ type world struct {
 	cfg  *config.Config
 	bot  *Bot
 	now  time.Time
-	logs *bytes.Buffer
+	logs *syncBuffer
+}
+
+// syncBuffer is a log buffer the bot's goroutines write while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func newWorld(t testing.TB, real bool, preset string) *world {
@@ -305,7 +324,7 @@ func newWorld(t testing.TB, real bool, preset string) *world {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	logs := &bytes.Buffer{}
+	logs := &syncBuffer{}
 	b, err := New(cfg, st, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
