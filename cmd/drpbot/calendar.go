@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/drpbot/drpbot/mailbot/workdays"
 )
 
 const calendarUsage = `usage: drpbot calendar [-c config.toml] add DATE N
@@ -40,7 +42,7 @@ func runCalendar(args []string, stdout, stderr io.Writer) int {
 			fs.Usage()
 			return 2
 		}
-		d, err := parseDateArg(rest[1])
+		d, err := workdays.ParseDate(rest[1])
 		if err != nil {
 			fmt.Fprintf(stderr, "drpbot calendar add: %v\n", err)
 			return 2

@@ -33,7 +33,7 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 	for _, w := range c.Warnings() {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
-	set, _, err := loadTemplates(*path, "")
+	set, _, err := templatesFor(c, "")
 	if err == nil {
 		err = set.Check()
 	}

@@ -27,13 +27,18 @@ func newLogger(c *config.Config, stderr io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(stderr, opts))
 }
 
-// openBot loads the config, checks its secrets, opens the store and
-// builds the bot: the start-up every daemon command shares.
+// openBot loads the config at path, opens the store and builds the bot:
+// the start-up every daemon command shares.
 func openBot(path string, stderr io.Writer) (*mailbot.Bot, func(), error) {
 	c, err := config.Load(path)
 	if err != nil {
 		return nil, nil, err
 	}
+	return botFor(c, stderr)
+}
+
+// botFor opens the store of an already loaded config and builds the bot.
+func botFor(c *config.Config, stderr io.Writer) (*mailbot.Bot, func(), error) {
 	st, err := store.Open(c.Path(c.Store.Path))
 	if err != nil {
 		return nil, nil, err
@@ -64,7 +69,7 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		}
 		return 1
 	}
-	b, closeStore, err := openBot(*cfg, stderr)
+	b, closeStore, err := botFor(c, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "drpbot run: %v\n", err)
 		return 1

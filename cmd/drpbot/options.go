@@ -31,5 +31,3 @@ func calendarFor(path string) (*workdays.Calendar, error) {
 	}
 	return c.BuildCalendar()
 }
-
-func parseDateArg(s string) (workdays.Date, error) { return workdays.ParseDate(s) }

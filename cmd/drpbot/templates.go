@@ -17,14 +17,23 @@ const templatesUsage = `usage: drpbot templates [-c config.toml] list
 // loadTemplates returns the templates with the config's overrides and its
 // policy (the preset flag wins), or the built-ins and Newham.
 func loadTemplates(cfgPath, preset string) (*templates.Set, *policy.Policy, error) {
+	var c *config.Config
+	if cfgPath != "" {
+		var err error
+		if c, err = config.Load(cfgPath); err != nil {
+			return nil, nil, err
+		}
+	}
+	return templatesFor(c, preset)
+}
+
+// templatesFor is loadTemplates for a config already loaded (nil for none).
+func templatesFor(c *config.Config, preset string) (*templates.Set, *policy.Policy, error) {
 	dir := ""
 	name := "newham"
 	var pol *policy.Policy
-	if cfgPath != "" {
-		c, err := config.Load(cfgPath)
-		if err != nil {
-			return nil, nil, err
-		}
+	if c != nil {
+		var err error
 		if c.Templates.Dir != "" {
 			dir = c.Path(c.Templates.Dir)
 		}
