@@ -174,7 +174,7 @@ func (b *Bot) globalQuery(tx *store.Tx, m *parser.Message, now time.Time) (Resul
 		return res, err
 	}
 	row := store.OutboxRow{
-		MessageID: fmt.Sprintf("<drp-query.%d.%s@%s>", seq, td.Purpose, b.domain),
+		MessageID: store.ServiceMessageID("query", fmt.Sprintf("%d.%s", seq, td.Purpose), b.domain),
 		Purpose:   td.Purpose, To: []string{m.From}, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML,
 		InReplyTo: m.MessageID, References: []string{m.MessageID}, Created: now,
 	}

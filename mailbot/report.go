@@ -443,7 +443,7 @@ func (b *Bot) QueueReport(per Period, now time.Time) (bool, error) {
 		if err != nil {
 			return err
 		}
-		err = tx.AddOutbox(store.OutboxRow{MessageID: "<drp-report." + per.Name + "@" + b.domain + ">", Purpose: td.Purpose,
+		err = tx.AddOutbox(store.OutboxRow{MessageID: store.ServiceMessageID("report", per.Name, b.domain), Purpose: td.Purpose,
 			To: b.cfg.Directory.QA, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, Created: now})
 		if errors.Is(err, store.ErrDuplicate) {
 			return nil

@@ -166,7 +166,7 @@ func (b *Bot) Digest(now time.Time) (int, error) {
 			if err != nil {
 				return err
 			}
-			row := store.OutboxRow{MessageID: "<drp-digest." + week + "." + addrKey(addr) + "@" + b.domain + ">", Purpose: td.Purpose, To: []string{addr},
+			row := store.OutboxRow{MessageID: store.ServiceMessageID("digest", week+"."+addrKey(addr), b.domain), Purpose: td.Purpose, To: []string{addr},
 				Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, Created: now}
 			if err := tx.AddOutbox(row); errors.Is(err, store.ErrDuplicate) {
 				continue // this week's digest is already queued: a rerun sends nothing twice

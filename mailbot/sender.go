@@ -214,7 +214,7 @@ func (b *Bot) failed(row store.OutboxRow, err error, temporary bool, now time.Ti
 			return err
 		}
 		return tx.AddOutbox(store.OutboxRow{
-			MessageID: fmt.Sprintf("<drp-sendfail.%d@%s>", seq, b.domain), Ref: row.Ref, Purpose: string(engine.Bounced),
+			MessageID: store.ServiceMessageID("sendfail", fmt.Sprint(seq), b.domain), Ref: row.Ref, Purpose: string(engine.Bounced),
 			To: b.cfg.Directory.QA, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, Created: now,
 			InReplyTo: row.InReplyTo, References: row.References,
 		})

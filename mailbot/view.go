@@ -22,7 +22,7 @@ type Filter struct {
 	Team                   string
 }
 
-func (f Filter) match(d engine.Dispute, cal *workdays.Calendar, now time.Time) bool {
+func (f Filter) match(d engine.Dispute, now time.Time) bool {
 	switch {
 	case f.Open && d.Status.Done():
 		return false
@@ -57,7 +57,7 @@ type ListRow struct {
 func List(tx *store.Tx, f Filter, p *policy.Policy, cal *workdays.Calendar, now time.Time) ([]ListRow, error) {
 	var out []ListRow
 	err := tx.ForEachDispute(func(d engine.Dispute) error {
-		if !f.match(d, cal, now) {
+		if !f.match(d, now) {
 			return nil
 		}
 		r := ListRow{Ref: d.Ref, Child: d.ChildRef, Stage: p.StageName(d.Stage), Status: string(d.Status), Instigator: d.Instigator, Respondent: d.Respondent, Team: d.Team}

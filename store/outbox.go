@@ -52,6 +52,14 @@ func MessageID(ref string, stage int, purpose string, seq int, domain string) st
 	return fmt.Sprintf("<%s.s%d.%s.%d@%s>", strings.ToLower(ref), stage, purpose, seq, domain)
 }
 
+// ServiceMessageID is the deterministic Message-ID of an email that belongs
+// to no single dispute stage (a digest, the report, a query's answer, a
+// failure report): "<drp-digest.2026-11-30.qa_council.example@domain>".
+// It shares the "<drp-" prefix and domain by which drpbot knows its own mail.
+func ServiceMessageID(kind, key, domain string) string {
+	return fmt.Sprintf("<drp-%s.%s@%s>", kind, key, domain)
+}
+
 // AddOutbox queues row. A row whose Message-ID is already queued or in the
 // history is refused with ErrDuplicate.
 func (t *Tx) AddOutbox(row OutboxRow) error {
