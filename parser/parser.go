@@ -305,11 +305,3 @@ func (m *Message) AuthenticatedBy(authservID string) bool {
 	}
 	return false
 }
-
-// HeadingOf returns the configured heading that subject carries, "" for none.
-func (ps *Parser) HeadingOf(subject string) string {
-	p := &parserState{opts: ps.opts, m: ps.m}
-	_, rest := subjectPrefix(normalise(subject))
-	h, _ := p.findHeading(rest)
-	return h
-}
