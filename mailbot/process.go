@@ -188,10 +188,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		ev.Kind = engine.Alert // the instigator moved the dispute to another stage
 	case m.Command != "":
 		ev.Kind, ev.Command = engine.Command, m.Command
-		if b.cfg.Security.RequireAuthenticated && !m.AuthenticatedBy(b.cfg.Security.AuthServID) && m.Command != "help" {
-			// Recorded as a note; the sender is told why nothing changed.
-			return b.refuseUnauthenticated(tx, d, m, now)
-		}
+		ev.Unauthenticated = b.cfg.Security.RequireAuthenticated && !m.AuthenticatedBy(b.cfg.Security.AuthServID)
 	case strings.EqualFold(m.From, d.Respondent) || (d.Cover != "" && strings.EqualFold(m.From, d.Cover)):
 		ev.Kind = engine.Response
 	default:
@@ -264,14 +261,4 @@ func appendRef(refs []string, id string) []string {
 		refs = append(refs[:1], refs[len(refs)-9:]...) // the root and the latest
 	}
 	return refs
-}
-
-func (b *Bot) refuseUnauthenticated(tx *store.Tx, d engine.Dispute, m *parser.Message, now time.Time) (Result, error) {
-	in := engine.Intent{Purpose: engine.CommandRefused, Ref: d.Ref, Stage: d.Stage, To: []string{m.From}, Command: m.Command,
-		Reason: "the council's mail server did not mark your email as authenticated, so the instruction was recorded as a note"}
-	d.Seq++
-	in.Seq = d.Seq
-	audit := store.Event{At: now, Kind: string(engine.Note), From: m.From, MessageID: m.MessageID, Stage: d.Stage, Command: m.Command, Detail: "instruction from an unauthenticated message"}
-	n, err := b.commit(tx, d, []engine.Intent{in}, &audit, now)
-	return Result{Ref: d.Ref, Kind: engine.Note, Queued: n}, err
 }

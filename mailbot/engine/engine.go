@@ -160,8 +160,12 @@ type Event struct {
 	// Command is the parser's normalised instruction.
 	Command string
 	// Failed are the addresses a bounce reports.
-	Failed    []string
-	MessageID string
+	Failed []string
+	// Unauthenticated marks a command whose message the council's mail
+	// server did not vouch for, where the council requires it: it is
+	// refused (Help excepted), so a forged From cannot close a dispute.
+	Unauthenticated bool
+	MessageID       string
 }
 
 // Purpose of an email.
@@ -493,6 +497,8 @@ func (a *applier) ack(reason string) {
 	a.emit(CommandAck, []string{a.ev.From}, []string{a.d.Instigator}, reason)
 }
 
+const unauthenticated = "the council's mail server did not mark your email as authenticated, so the instruction was recorded as a note"
+
 // query answers Status and Help, which change nothing; false for any
 // other command.
 func (a *applier) query() bool {
@@ -502,7 +508,9 @@ func (a *applier) query() bool {
 		a.emit(HelpCard, []string{from}, nil, "")
 	case "status":
 		// The state of a child's dispute goes only to those in it.
-		if a.authorised(from) || from == d.Respondent || from == d.Cover {
+		if a.ev.Unauthenticated {
+			a.refuse(unauthenticated)
+		} else if a.authorised(from) || from == d.Respondent || from == d.Cover {
 			a.emit(StatusReply, []string{from}, nil, "")
 		} else {
 			a.refuse("the status of a dispute goes only to the people in it")
@@ -517,6 +525,10 @@ func (a *applier) command() {
 	d, ev := a.d, a.ev
 	from := strings.ToLower(ev.From)
 	if a.query() {
+		return
+	}
+	if ev.Unauthenticated {
+		a.refuse(unauthenticated)
 		return
 	}
 	if !a.authorised(from) {

@@ -464,3 +464,18 @@ func TestQueries(t *testing.T) {
 		t.Errorf("%+v", d)
 	}
 }
+
+func TestUnauthenticatedCommand(t *testing.T) {
+	env := world(t, "newham", "", false)
+	run(t, env, []step{
+		{ev: Event{Kind: Alert, At: at(2, 9), From: iro, To: []string{addr("practice_lead")}, Stage: stage(1)}, want: []string{"ack to=" + iro}},
+		{ev: Event{Kind: Command, At: at(3, 9), From: iro, Command: "resolved", Unauthenticated: true}, want: []string{"command_refused to=" + iro},
+			check: func(t *testing.T, d Dispute) {
+				if d.Status != Open {
+					t.Errorf("forged instruction counted: %s", d.Status)
+				}
+			}},
+		{ev: Event{Kind: Command, At: at(3, 9), From: iro, Command: "help", Unauthenticated: true}, want: []string{"help to=" + iro}},
+		{ev: Event{Kind: Command, At: at(3, 9), From: iro, Command: "status", Unauthenticated: true}, want: []string{"command_refused to=" + iro}},
+	})
+}
