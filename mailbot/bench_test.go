@@ -51,3 +51,28 @@ func BenchmarkSend(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTick is one scheduler pass over 100 disputes whose window has
+// lapsed: 100 escalations decided, rendered and queued, against a store on
+// disk (each commit synced).
+func BenchmarkTick(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		w := newWorld(b, false, "newham")
+		w.at(2, 9)
+		for k := 0; k < 100; k++ {
+			child := fmt.Sprintf("%07d", 5000000+k)
+			alert := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")},
+				"Dispute Resolution Alert - Stage 1 - "+child, fmt.Sprintf("<tick-%d@drpbot.test>", k), "", w.now, "Child ID: "+child+"\nFORMAL STAGE 1\nPlease review the plan.")
+			if _, err := w.bot.Process(alert, w.now); err != nil {
+				b.Fatal(err)
+			}
+		}
+		w.at(16, 9)
+		b.StartTimer()
+		n, err := w.bot.Tick(w.now)
+		if err != nil || n < 100 {
+			b.Fatalf("tick queued %d: %v", n, err)
+		}
+	}
+}

@@ -63,8 +63,11 @@ type Bot struct {
 	// beforeHandle, when set (tests only), runs before each message is
 	// handled; a test uses it to make a handler panic.
 	beforeHandle func(*parser.Message)
-	sendMu       sync.Mutex // one drain at a time
-	sendLimit    int
+	// beforeTick, when set (tests only), runs before a tick applies to a
+	// dispute; a test uses it to make one dispute's tick fail.
+	beforeTick func(ref string)
+	sendMu     sync.Mutex // one drain at a time
+	sendLimit  int
 }
 
 // New builds a Bot from a validated config and an open store.
@@ -129,9 +132,15 @@ func (b *Bot) ring() {
 	}
 }
 
+// tickBatch is how many due disputes one transaction of a tick takes:
+// one disk sync for the lot instead of one each.
+const tickBatch = 100
+
 // Tick runs one scheduler pass as if at now: every dispute whose next
-// action is due is loaded, the engine applied, and the result stored with
-// its emails in one transaction each. It returns how many emails it queued.
+// action is due is loaded, the engine applied, and the results stored with
+// their emails, up to tickBatch disputes a transaction. If one dispute
+// fails, its batch is rolled back and done again a dispute a transaction,
+// so the others still move on. It returns how many emails it queued.
 func (b *Bot) Tick(now time.Time) (int, error) {
 	if !b.cfg.Schedule.OnNonWorkingDays && !b.cal.IsWorkingDay(workdays.In(now)) {
 		b.log.Debug("tick skipped: not a working day", "date", workdays.In(now).String())
@@ -142,28 +151,77 @@ func (b *Bot) Tick(now time.Time) (int, error) {
 		return 0, err
 	}
 	queued := 0
-	for _, ref := range refs {
-		err := b.st.Update(func(tx *store.Tx) error {
-			d, err := tx.Dispute(ref)
-			if err != nil {
-				return err
-			}
-			nd, intents, err := engine.Apply(d, engine.Event{Kind: engine.Tick, At: now}, b.env(now))
-			if err != nil {
-				return err
-			}
-			n, err := b.commit(tx, nd, intents, nil, now)
+	for len(refs) > 0 {
+		batch := refs[:min(len(refs), tickBatch)]
+		refs = refs[len(batch):]
+		if n, err := b.tickRefs(batch, now); err == nil {
 			queued += n
-			return err
-		})
-		if err != nil {
-			b.log.Error("tick failed for a dispute", "ref", ref, "err", err)
+			continue
+		}
+		for _, ref := range batch {
+			n, err := b.tickRefs([]string{ref}, now)
+			if err != nil {
+				if errors.Is(err, ErrPanic) {
+					b.Metrics.Panics.Add(1)
+				}
+				b.log.Error("tick failed for a dispute", "ref", ref, "err", err)
+				continue
+			}
+			queued += n
 		}
 	}
 	if queued > 0 {
 		b.ring()
 	}
 	return queued, nil
+}
+
+// tickRefs applies a tick to each of refs in one transaction and returns
+// how many emails it queued; on error, or a panic, nothing of it is kept.
+func (b *Bot) tickRefs(refs []string, now time.Time) (queued int, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			queued, err = 0, fmt.Errorf("%w: %v", ErrPanic, r)
+		}
+	}()
+	escalations := 0
+	err = b.st.Update(func(tx *store.Tx) error {
+		for _, ref := range refs {
+			if b.beforeTick != nil {
+				b.beforeTick(ref)
+			}
+			d, err := tx.Dispute(ref)
+			if err != nil {
+				return fmt.Errorf("%s: %w", ref, err)
+			}
+			nd, intents, err := engine.Apply(d, engine.Event{Kind: engine.Tick, At: now}, b.env(now))
+			if err != nil {
+				return fmt.Errorf("%s: %w", ref, err)
+			}
+			n, err := b.commit(tx, nd, intents, nil, now)
+			if err != nil {
+				return fmt.Errorf("%s: %w", ref, err)
+			}
+			queued += n
+			escalations += countEscalations(intents)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	b.Metrics.Escalations.Add(int64(escalations))
+	return queued, nil
+}
+
+func countEscalations(intents []engine.Intent) int {
+	n := 0
+	for _, in := range intents {
+		if in.Purpose == engine.Escalation {
+			n++
+		}
+	}
+	return n
 }
 
 // commit stores the new dispute, the audit event of what arrived (when ev
@@ -179,9 +237,6 @@ func (b *Bot) commit(tx *store.Tx, d engine.Dispute, intents []engine.Intent, ev
 		}
 	}
 	for i, in := range intents {
-		if in.Purpose == engine.Escalation {
-			b.Metrics.Escalations.Add(1)
-		}
 		row, err := b.compose(d, in, now)
 		if err != nil {
 			return i, fmt.Errorf("%w: compose %s: %v", ErrUnhandled, in.Purpose, err)

@@ -2,6 +2,7 @@ package mailbot
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -424,5 +425,57 @@ func TestWeeklyDigest(t *testing.T) {
 		if !strings.Contains(last.Subject, "weekly digest") || !strings.Contains(string(last.Raw), "2121212") {
 			t.Errorf("%s: %q", addr, subjects(box))
 		}
+	}
+}
+
+// TestTickIsolatesAFailingDispute: due disputes are ticked a batch a
+// transaction; one that fails (here, panics) is rolled back with its batch,
+// the rest are done again one by one and move on, and it stays due.
+func TestTickIsolatesAFailingDispute(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	var refs []string
+	for k := 0; k < 5; k++ {
+		child := fmt.Sprintf("%07d", 7100000+k)
+		alert := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")},
+			"Dispute Resolution Alert - Stage 1 - "+child, fmt.Sprintf("<iso-%d@drpbot.test>", k), "", w.now, "Child ID: "+child+"\nFORMAL STAGE 1\nPlease review the plan.")
+		res, err := w.bot.Process(alert, w.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, res.Ref)
+	}
+	bad := refs[2]
+	w.bot.beforeTick = func(ref string) {
+		if ref == bad {
+			panic("boom")
+		}
+	}
+	w.at(16, 9) // every window has lapsed: each escalates
+	n, err := w.bot.Tick(w.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	due := func() []string {
+		var d []string
+		w.bot.Store().View(func(tx *store.Tx) error { d = tx.Due(w.now); return nil })
+		return d
+	}
+	if got := due(); len(got) != 1 || got[0] != bad {
+		t.Errorf("due after the tick: %v, want only %s", got, bad)
+	}
+	if n == 0 || w.bot.Metrics.Escalations.Load() != 4 {
+		t.Errorf("queued %d, escalations %d; want the 4 good disputes escalated", n, w.bot.Metrics.Escalations.Load())
+	}
+	if got := w.bot.Metrics.Panics.Load(); got != 1 {
+		t.Errorf("panics counted: %d", got)
+	}
+	w.bot.Metrics.Panics.Store(0) // the one we caused
+	w.bot.beforeTick = nil
+	if _, err := w.bot.Tick(w.now); err != nil {
+		t.Fatal(err)
+	}
+	if got := due(); len(got) != 0 || w.bot.Metrics.Escalations.Load() != 5 {
+		t.Errorf("after a clean tick: due %v, escalations %d", got, w.bot.Metrics.Escalations.Load())
 	}
 }

@@ -23,6 +23,8 @@ type Result struct {
 	Duplicate bool   // seen before: nothing changed
 	Ignored   string // why it concerns no dispute, when it does not
 	Queued    int    // emails queued because of it
+	// Escalations among them.
+	Escalations int
 }
 
 // Process handles one raw message as if it arrived at now: parse, find its
@@ -75,7 +77,13 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 		err = fmt.Errorf("%w: %w", ErrStore, err)
 	}
 	if err == nil && res.Queued > 0 {
+		b.Metrics.Escalations.Add(int64(res.Escalations))
 		b.ring()
+	}
+	if err == nil && res.Ref != "" && !res.Duplicate {
+		// Written once the transaction has committed: the moment the
+		// message is safely recorded (no body, no child's name).
+		b.log.Info("message recorded", "message_id", m.MessageID, "ref", res.Ref, "kind", string(res.Kind), "queued", res.Queued)
 	}
 	if err == nil && res.Ignored != "" {
 		b.Metrics.Ignored.Add(1)
@@ -251,6 +259,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		nd.References = appendRef(nd.References, m.MessageID)
 	}
 	res.Queued, err = b.commit(tx, nd, intents, &audit, now)
+	res.Escalations = countEscalations(intents)
 	return res, err
 }
 

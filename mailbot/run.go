@@ -3,6 +3,7 @@ package mailbot
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sort"
 	"sync"
 	"time"
@@ -49,7 +50,8 @@ func (b *Bot) Run(ctx context.Context) error {
 			}
 		}()
 	}
-	c := cron.New(cron.WithLocation(workdays.London), cron.WithParser(config.CronParser()))
+	// A job that panics is logged and the daemon goes on.
+	c := cron.New(cron.WithLocation(workdays.London), cron.WithParser(config.CronParser()), cron.WithChain(cron.Recover(cronLog{b.log})))
 	add := func(name, spec string, fn func()) {
 		if spec == "" {
 			return
@@ -94,6 +96,14 @@ func (b *Bot) Run(ctx context.Context) error {
 	wg.Wait()
 	b.log.Info("drpbot stopped")
 	return nil
+}
+
+// cronLog gives cron's logger interface to slog.
+type cronLog struct{ l *slog.Logger }
+
+func (c cronLog) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLog) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append(kv, "err", err)...)
 }
 
 func (b *Bot) sendLoop(ctx context.Context) {
