@@ -153,8 +153,8 @@ func (b *Bot) globalQuery(tx *store.Tx, m *parser.Message, now time.Time) (Resul
 		td.Purpose = string(engine.Digest)
 		td.Reason = "you are part of that are open"
 		td.Subject = "Status: your open disputes"
-		err := tx.ForEachDispute(func(d engine.Dispute) error {
-			if d.Status.Done() || !containsAddr([]string{d.Instigator, d.Respondent, d.Cover}, m.From) {
+		err := tx.ForEachOpen(func(d engine.Dispute) error {
+			if !containsAddr([]string{d.Instigator, d.Respondent, d.Cover}, m.From) {
 				return nil
 			}
 			row := templates.Row{Ref: d.Ref, Child: d.ChildRef, Stage: b.policy.StageName(d.Stage), Respondent: b.person(d.Respondent).String(), Due: b.ukDate(d.Due), Status: string(d.Status)}

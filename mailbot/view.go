@@ -56,7 +56,11 @@ type ListRow struct {
 // List returns the disputes matching f, in reference order.
 func List(tx *store.Tx, f Filter, p *policy.Policy, cal *workdays.Calendar, now time.Time) ([]ListRow, error) {
 	var out []ListRow
-	err := tx.ForEachDispute(func(d engine.Dispute) error {
+	each := tx.ForEachDispute
+	if f.Open || f.Overdue {
+		each = tx.ForEachOpen // only open disputes can match: read only those
+	}
+	err := each(func(d engine.Dispute) error {
 		if !f.match(d, now) {
 			return nil
 		}

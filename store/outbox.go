@@ -82,8 +82,20 @@ func (t *Tx) AddOutbox(row OutboxRow) error {
 	return nil
 }
 
+// encodeRow is JSON without escaping <, > and & (an HTML body would grow
+// by half).
+func encodeRow(row OutboxRow) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(row); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
 func putOutbox(tx *bolt.Tx, row OutboxRow) error {
-	v, err := json.Marshal(row)
+	v, err := encodeRow(row)
 	if err != nil {
 		return err
 	}
@@ -179,7 +191,9 @@ func (s *Store) Retry(id string, errText string, next time.Time) error {
 }
 
 // Finish moves a row to the history: sent at at, or failed for good with
-// errText when errText is not "".
+// errText when errText is not "". The history keeps the text part, not the
+// HTML: the same words laid out, and most of a row's size; the whole
+// email is in the shared mailbox's copy.
 func (s *Store) Finish(id string, at time.Time, errText string, dryRun bool) (OutboxRow, error) {
 	var row OutboxRow
 	err := s.db.Update(func(tx *bolt.Tx) error {
@@ -194,7 +208,8 @@ func (s *Store) Finish(id string, at time.Time, errText string, dryRun bool) (Ou
 		}
 		row.DryRun = dryRun
 		row.InFlight = false
-		v, err := json.Marshal(row)
+		row.HTML = ""
+		v, err := encodeRow(row)
 		if err != nil {
 			return err
 		}

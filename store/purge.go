@@ -1,6 +1,7 @@
 package store
 
 import (
+	"encoding/binary"
 	"encoding/json"
 	"strings"
 	"time"
@@ -13,39 +14,49 @@ import (
 // Purge deletes every dispute closed before cutoff with all it owns: its
 // audit trail, its index entries (Message-IDs, conversations, child
 // reference, due time) and its outbox history. A child's data is not kept
-// for ever. It returns how many disputes went.
+// for ever. It reads only the closed index up to cutoff, and returns how
+// many disputes went.
 func (s *Store) Purge(cutoff time.Time) (int, error) {
-	var refs []string
+	var keys [][]byte
 	err := s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bDisputes).ForEach(func(k, v []byte) error {
-			var d engine.Dispute
-			if err := json.Unmarshal(v, &d); err != nil {
-				return nil // unreadable: keep, never delete what we cannot read
-			}
-			if d.Status.Done() && !d.Closed.IsZero() && d.Closed.Before(cutoff) {
-				refs = append(refs, string(k))
-			}
-			return nil
-		})
+		c := tx.Bucket(bClosed).Cursor()
+		for k, _ := c.First(); k != nil && int64(binary.BigEndian.Uint64(k[:8])) < cutoff.UnixNano(); k, _ = c.Next() {
+			keys = append(keys, append([]byte(nil), k...))
+		}
+		return nil
 	})
 	if err != nil {
 		return 0, err
 	}
-	total := len(refs)
+	total := 0
 	// In batches, so one purge never holds the writer for long.
-	for len(refs) > 0 {
-		n := min(len(refs), 500)
-		batch := refs[:n]
-		refs = refs[n:]
+	for len(keys) > 0 {
+		n := min(len(keys), 500)
+		batch := keys[:n]
+		keys = keys[n:]
 		if err := s.db.Update(func(tx *bolt.Tx) error {
-			for _, ref := range batch {
-				if err := purgeOne(tx, ref); err != nil {
+			for _, k := range batch {
+				ref := k[8:]
+				if v := tx.Bucket(bDisputes).Get(ref); v != nil {
+					var d engine.Dispute
+					if err := json.Unmarshal(v, &d); err != nil {
+						continue // unreadable: keep, never delete what we cannot read
+					}
+					// The dispute, not the index, decides.
+					if d.Status.Done() && !d.Closed.IsZero() && d.Closed.Before(cutoff) {
+						if err := purgeOne(tx, string(ref)); err != nil {
+							return err
+						}
+						total++
+					}
+				}
+				if err := tx.Bucket(bClosed).Delete(k); err != nil {
 					return err
 				}
 			}
 			return nil
 		}); err != nil {
-			return 0, err
+			return total, err
 		}
 	}
 	return total, nil
@@ -97,6 +108,9 @@ func purgeOne(tx *bolt.Tx, ref string) error {
 		if err := tx.Bucket(bDueOf).Delete(key); err != nil {
 			return err
 		}
+	}
+	if err := tx.Bucket(bOpen).Delete(key); err != nil {
+		return err
 	}
 	return tx.Bucket(bDisputes).Delete(key)
 }

@@ -34,7 +34,7 @@ var (
 
 // Schema is the layout version this code writes; migrations bring older
 // files up to it on Open.
-const Schema = 1
+const Schema = 2
 
 // migrations[i] upgrades a file at version i to i+1. Version 0 is a new file.
 var migrations = []func(tx *bolt.Tx) error{
@@ -45,6 +45,25 @@ var migrations = []func(tx *bolt.Tx) error{
 			}
 		}
 		return nil
+	},
+	// 2: the open and closed indexes, so that what walks the open disputes
+	// (digest, status) or the long-closed ones (purge) reads only those.
+	1: func(tx *bolt.Tx) error {
+		open, err := tx.CreateBucketIfNotExists(bOpen)
+		if err != nil {
+			return err
+		}
+		closed, err := tx.CreateBucketIfNotExists(bClosed)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bDisputes).ForEach(func(_, v []byte) error {
+			var d engine.Dispute
+			if json.Unmarshal(v, &d) != nil {
+				return nil // unreadable: in neither, as Purge always left it
+			}
+			return indexStatus(open, closed, d)
+		})
 	},
 }
 
@@ -63,7 +82,9 @@ var (
 	bHistory    = []byte("history")    // Message-ID -> JSON OutboxRow, sent or failed for good
 	bCheckpoint = []byte("checkpoint") // folder -> JSON Checkpoint
 	bRejects    = []byte("rejects")    // folder/uidvalidity/uid -> JSON Reject
-	allBuckets  = [][]byte{bMeta, bDisputes, bEvents, bMsgIDs, bThreads, bChildren, bDue, bDueOf, bOwned, bOutbox, bOutboxDue, bHistory, bCheckpoint, bRejects}
+	bOpen       = []byte("open")       // ref -> nil, while the dispute is not closed
+	bClosed     = []byte("closed")     // closing time (8-byte ns) + ref -> nil
+	allBuckets  = [][]byte{bMeta, bDisputes, bEvents, bMsgIDs, bThreads, bChildren, bDue, bDueOf, bOwned, bOutbox, bOutboxDue, bHistory, bCheckpoint, bRejects, bOpen, bClosed}
 )
 
 // Store is an open store. It is safe for concurrent use; bbolt serialises
@@ -96,14 +117,25 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-func (s *Store) migrate() error {
-	return s.db.Update(func(tx *bolt.Tx) error {
-		v := 0
-		if m := tx.Bucket(bMeta); m != nil {
-			if b := m.Get([]byte("schema")); len(b) == 8 {
-				v = int(binary.BigEndian.Uint64(b))
-			}
+// schemaOf is the file's layout version, 0 for a new file.
+func schemaOf(tx *bolt.Tx) int {
+	if m := tx.Bucket(bMeta); m != nil {
+		if b := m.Get([]byte("schema")); len(b) == 8 {
+			return int(binary.BigEndian.Uint64(b))
 		}
+	}
+	return 0
+}
+
+func (s *Store) migrate() error {
+	// A file already at this schema is opened without a write (and the
+	// disk sync that comes with one).
+	current := false
+	if err := s.db.View(func(tx *bolt.Tx) error { current = schemaOf(tx) == Schema; return nil }); err != nil || current {
+		return err
+	}
+	return s.db.Update(func(tx *bolt.Tx) error {
+		v := schemaOf(tx)
 		if v > Schema {
 			return fmt.Errorf("%w: schema %d, this drpbot knows %d", ErrNewer, v, Schema)
 		}
@@ -195,6 +227,9 @@ func (t *Tx) PutDispute(d engine.Dispute, next time.Time) error {
 	if err := t.tx.Bucket(bDisputes).Put(ref, b); err != nil {
 		return err
 	}
+	if err := indexStatus(t.tx.Bucket(bOpen), t.tx.Bucket(bClosed), d); err != nil {
+		return err
+	}
 	if d.ChildRef != "" {
 		if err := t.tx.Bucket(bChildren).Put([]byte(d.ChildRef+"\x00"+d.Ref), nil); err != nil {
 			return err
@@ -217,6 +252,21 @@ func (t *Tx) PutDispute(d engine.Dispute, next time.Time) error {
 		return err
 	}
 	return dueOf.Put(ref, k)
+}
+
+// indexStatus files d under open or, once closed, under its closing time.
+func indexStatus(open, closed *bolt.Bucket, d engine.Dispute) error {
+	ref := []byte(d.Ref)
+	if !d.Status.Done() {
+		return open.Put(ref, nil)
+	}
+	if err := open.Delete(ref); err != nil {
+		return err
+	}
+	if d.Closed.IsZero() {
+		return nil // done without a closing time: never purged
+	}
+	return closed.Put(timeKey(d.Closed, d.Ref), nil)
 }
 
 // own records that ref owns an index entry, so Purge can remove it.
@@ -247,6 +297,19 @@ func (t *Tx) NextDue() time.Time {
 		return time.Time{}
 	}
 	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
+}
+
+// ForEachOpen calls fn for every dispute not yet closed, in reference
+// order, reading only those: its cost follows the open caseload, not the
+// history kept.
+func (t *Tx) ForEachOpen(fn func(engine.Dispute) error) error {
+	return t.tx.Bucket(bOpen).ForEach(func(k, _ []byte) error {
+		d, err := t.Dispute(string(k))
+		if err != nil {
+			return err
+		}
+		return fn(d)
+	})
 }
 
 // ForEachDispute calls fn for every dispute, in reference order.

@@ -605,3 +605,71 @@ func TestBeginAttemptsDailyLimit(t *testing.T) {
 		t.Errorf("next day %+v", b)
 	}
 }
+
+// TestOpenIndex: ForEachOpen reads the open disputes only, follows a
+// dispute as it closes, and a file from before the index (schema 1) gets
+// it built on Open, Purge included.
+func TestOpenIndex(t *testing.T) {
+	path := tmpPath(t)
+	s := open(t, path)
+	old := dispute("DRP-2026-0001", "1000001")
+	old.Status, old.Closed = engine.Resolved, t0
+	later := dispute("DRP-2026-0002", "1000002") // open now, closed below
+	open3 := dispute("DRP-2026-0003", "1000003")
+	s.Update(func(tx *Tx) error {
+		for _, d := range []engine.Dispute{old, later, open3} {
+			if err := tx.PutDispute(d, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return nil
+	})
+	openRefs := func(s *Store) []string {
+		var refs []string
+		s.View(func(tx *Tx) error {
+			return tx.ForEachOpen(func(d engine.Dispute) error { refs = append(refs, d.Ref); return nil })
+		})
+		return refs
+	}
+	if got := openRefs(s); fmt.Sprint(got) != "[DRP-2026-0002 DRP-2026-0003]" {
+		t.Errorf("open: %v", got)
+	}
+	later.Status, later.Closed = engine.Closed, t0.AddDate(0, 2, 0)
+	s.Update(func(tx *Tx) error { return tx.PutDispute(later, time.Time{}) })
+	if got := openRefs(s); fmt.Sprint(got) != "[DRP-2026-0003]" {
+		t.Errorf("open after one closed: %v", got)
+	}
+	s.Close()
+
+	// Back to schema 1: no indexes.
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Update(func(tx *bolt.Tx) error {
+		tx.DeleteBucket(bOpen)
+		tx.DeleteBucket(bClosed)
+		return tx.Bucket(bMeta).Put([]byte("schema"), u64(1))
+	})
+	db.Close()
+	s = open(t, path)
+	defer s.Close()
+	if got := openRefs(s); fmt.Sprint(got) != "[DRP-2026-0003]" {
+		t.Errorf("open after migrating: %v", got)
+	}
+	// Closed before the cutoff: the first only; then the second too.
+	if n, err := s.Purge(t0.AddDate(0, 1, 0)); err != nil || n != 1 {
+		t.Errorf("purged %d, %v", n, err)
+	}
+	if n, err := s.Purge(t0.AddDate(0, 3, 0)); err != nil || n != 1 {
+		t.Errorf("purged %d, %v", n, err)
+	}
+	s.View(func(tx *Tx) error {
+		for ref, want := range map[string]bool{"DRP-2026-0001": false, "DRP-2026-0002": false, "DRP-2026-0003": true} {
+			if _, err := tx.Dispute(ref); (err == nil) != want {
+				t.Errorf("%s kept: %v, want %v", ref, err == nil, want)
+			}
+		}
+		return nil
+	})
+}
