@@ -90,8 +90,12 @@ type Series struct {
 // informal against formal, responses in time at each stage, and the median
 // working days to resolution.
 func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *directory.Directory, per Period, now time.Time) (Report, error) {
+	// Only disputes open, or closed since shortly before the period, can
+	// hold anything in it (a deadline can fall after an early close; no
+	// response window is anywhere near three months): the report reads the
+	// period's work, not every year kept.
 	var ds []engine.Dispute
-	if err := tx.ForEachDispute(func(d engine.Dispute) error { ds = append(ds, d); return nil }); err != nil {
+	if err := tx.ForEachSince(per.From.Time().AddDate(0, -3, 0), func(d engine.Dispute) error { ds = append(ds, d); return nil }); err != nil {
 		return Report{}, err
 	}
 	months := per.months()

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -310,6 +311,36 @@ func (t *Tx) ForEachOpen(fn func(engine.Dispute) error) error {
 		}
 		return fn(d)
 	})
+}
+
+// ForEachSince calls fn, in reference order, for every dispute still open
+// or closed at or after from: what a report on a period starting at from
+// can need, read without the older history.
+func (t *Tx) ForEachSince(from time.Time, fn func(engine.Dispute) error) error {
+	refs := map[string]bool{}
+	_ = t.tx.Bucket(bOpen).ForEach(func(k, _ []byte) error { refs[string(k)] = true; return nil })
+	c := t.tx.Bucket(bClosed).Cursor()
+	for k, _ := c.Seek(timeKey(from, "")); k != nil; k, _ = c.Next() {
+		refs[string(k[8:])] = true
+	}
+	sorted := make([]string, 0, len(refs))
+	for ref := range refs {
+		sorted = append(sorted, ref)
+	}
+	sort.Strings(sorted)
+	for _, ref := range sorted {
+		d, err := t.Dispute(ref)
+		if errors.Is(err, ErrNotFound) {
+			continue // a stale closed entry
+		}
+		if err != nil {
+			return err
+		}
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ForEachDispute calls fn for every dispute, in reference order.

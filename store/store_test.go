@@ -639,6 +639,19 @@ func TestOpenIndex(t *testing.T) {
 	if got := openRefs(s); fmt.Sprint(got) != "[DRP-2026-0003]" {
 		t.Errorf("open after one closed: %v", got)
 	}
+	since := func(from time.Time) []string {
+		var refs []string
+		s.View(func(tx *Tx) error {
+			return tx.ForEachSince(from, func(d engine.Dispute) error { refs = append(refs, d.Ref); return nil })
+		})
+		return refs
+	}
+	if got := since(t0.AddDate(0, 1, 0)); fmt.Sprint(got) != "[DRP-2026-0002 DRP-2026-0003]" {
+		t.Errorf("since a month on: %v", got)
+	}
+	if got := since(t0); fmt.Sprint(got) != "[DRP-2026-0001 DRP-2026-0002 DRP-2026-0003]" {
+		t.Errorf("since the first closed: %v", got)
+	}
 	s.Close()
 
 	// Back to schema 1: no indexes.
