@@ -165,6 +165,12 @@ func (e *env) syncs(messages, drp int) error {
 			return err
 		}
 		e.logf("first sync round %d: mbsync %s (%.0f MiB), drpbot %s (%.0f MiB): %s", round, m.wall.Round(time.Millisecond), mib(m.maxRSS), d.wall.Round(time.Millisecond), mib(d.maxRSS), strings.TrimSpace(d.out))
+		if n := countMaildir(filepath.Join(mirror, "INBOX")); n != len(big) {
+			return fmt.Errorf("mbsync mirrored %d messages of %d", n, len(big))
+		}
+		if !strings.Contains(d.out, fmt.Sprintf("sync: %d messages handled", drp)) {
+			return fmt.Errorf("drpbot's first sync did not handle the %d messages of dispute traffic: %s", drp, d.out)
+		}
 		if round == 0 {
 			continue // warm-up: both read a cold index once
 		}
@@ -562,6 +568,16 @@ func (e *env) report() {
 	for _, n := range e.notes {
 		fmt.Fprintln(w, "- "+n)
 	}
+}
+
+// countMaildir counts the messages of a Maildir folder.
+func countMaildir(dir string) int {
+	n := 0
+	for _, sub := range []string{"cur", "new"} {
+		entries, _ := os.ReadDir(filepath.Join(dir, sub))
+		n += len(entries)
+	}
+	return n
 }
 
 func median(rs []run) run {

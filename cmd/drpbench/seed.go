@@ -11,6 +11,7 @@ import (
 
 	"github.com/drpbot/drpbot/mailbot"
 	"github.com/drpbot/drpbot/mailbot/config"
+	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/mailbot/workdays"
 	"github.com/drpbot/drpbot/store"
 )
@@ -81,10 +82,13 @@ func seed(cfgPath, path string, total, open, due int, tickAt time.Time) error {
 			}
 		}
 	}
-	var n int
-	st.View(func(tx *store.Tx) error { n = len(tx.Due(tickAt)); return nil })
-	if n != due {
-		return fmt.Errorf("seed: %d disputes due at %s, want %d", n, tickAt.Format(time.RFC3339), due)
+	var n, o int
+	st.View(func(tx *store.Tx) error {
+		n = len(tx.Due(tickAt))
+		return tx.ForEachOpen(func(engine.Dispute) error { o++; return nil })
+	})
+	if n != due || o != open {
+		return fmt.Errorf("seed: %d disputes open and %d due at %s, want %d and %d", o, n, tickAt.Format(time.RFC3339), open, due)
 	}
 	return nil
 }
