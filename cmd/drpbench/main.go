@@ -439,7 +439,7 @@ func (e *env) ticks(large int) error {
 		target: "≤ 1.5x, each < 100 ms", met: l[0].Seconds() <= 1.5*s[0].Seconds() && l[0] < 100*time.Millisecond && s[0] < 100*time.Millisecond,
 	})
 	e.add(result{
-		figure: fmt.Sprintf("Tick, 100 due: %d vs %d stored, Bot.Tick in process (median of 7)", sizes[1], sizes[0]),
+		figure: fmt.Sprintf("Tick, 100 due: %d vs %d stored, Bot.Tick in process, store just opened (median of 7)", sizes[1], sizes[0]),
 		drpbot: fmt.Sprintf("%s vs %s", ms(l[1]), ms(s[1])),
 		ratio:  fmt.Sprintf("%.2fx", l[1].Seconds()/s[1].Seconds()),
 		target: "≤ 1.5x, each < 100 ms", met: l[1].Seconds() <= 1.5*s[1].Seconds() && l[1] < 100*time.Millisecond,
@@ -506,47 +506,54 @@ func tickInProcess(cfgPath string) (time.Duration, error) {
 	return d, err
 }
 
-// rss: drpbot run holding the large store, with the tick, the weekly
-// digest and the quarterly report every few seconds, so that every routine
-// job runs while it is watched; resident memory sampled every 200 ms.
+// rss: drpbot run holding the large store, with the tick and the weekly
+// digest every few seconds; then again with the quarterly report too, so
+// that every routine job runs while it is watched. Resident memory is
+// sampled every 200 ms.
 func (e *env) rss(total int) error {
 	db, err := e.seeded(total)
 	if err != nil {
 		return err
 	}
-	dir := filepath.Join(e.work, "rss")
-	os.RemoveAll(dir)
-	os.MkdirAll(dir, 0o700)
-	work := filepath.Join(dir, "drpbot.db")
-	if err := copyFile(db, work); err != nil {
-		return err
+	for _, withReport := range []bool{false, true} {
+		dir := filepath.Join(e.work, "rss")
+		os.RemoveAll(dir)
+		os.MkdirAll(dir, 0o700)
+		work := filepath.Join(dir, "drpbot.db")
+		if err := copyFile(db, work); err != nil {
+			return err
+		}
+		addr := freePort()
+		c := botConfig{user: e.emptyUser, store: work, metrics: addr, tick: "@every 5s", digest: "@every 10s"}
+		jobs := "7 ticks, 3 digests"
+		if withReport {
+			c.report, jobs = "@every 15s", "7 ticks, 3 digests, 2 quarterly reports"
+		}
+		cfg, err := e.writeConfig(dir, c)
+		if err != nil {
+			return err
+		}
+		d, err := startDaemon(e.bin, cfg, addr)
+		if err != nil {
+			return err
+		}
+		var peak, peakAnon, peakFile int64
+		end := time.Now().Add(35 * time.Second)
+		for time.Now().Before(end) {
+			peak = max(peak, d.status("VmRSS"))
+			peakAnon = max(peakAnon, d.status("RssAnon"))
+			peakFile = max(peakFile, d.status("RssFile"))
+			time.Sleep(200 * time.Millisecond)
+		}
+		if err := d.stop(); err != nil {
+			e.logf("drpbot run: %v", err)
+		}
+		e.add(result{
+			figure: fmt.Sprintf("Resident memory of drpbot run holding %d disputes, 35 s: %s", total, jobs),
+			drpbot: fmt.Sprintf("peak RSS %.0f MiB: anonymous %.0f, file-backed (bbolt's map of the page cache) %.0f", mib(peak), mib(peakAnon), mib(peakFile)),
+			target: "< 100 MiB", met: peak < 100<<20,
+		})
 	}
-	addr := freePort()
-	cfg, err := e.writeConfig(dir, botConfig{user: e.emptyUser, store: work, metrics: addr, tick: "@every 5s", digest: "@every 10s", report: "@every 15s"})
-	if err != nil {
-		return err
-	}
-	d, err := startDaemon(e.bin, cfg, addr)
-	if err != nil {
-		return err
-	}
-	var peak, peakAnon, peakFile int64
-	end := time.Now().Add(35 * time.Second)
-	for time.Now().Before(end) {
-		peak = max(peak, d.status("VmRSS"))
-		peakAnon = max(peakAnon, d.status("RssAnon"))
-		peakFile = max(peakFile, d.status("RssFile"))
-		time.Sleep(200 * time.Millisecond)
-	}
-	hwm := d.status("VmHWM")
-	if err := d.stop(); err != nil {
-		e.logf("drpbot run: %v", err)
-	}
-	e.add(result{
-		figure: fmt.Sprintf("Resident memory of drpbot run holding %d disputes (35 s: 7 ticks, 3 digests, 2 quarterly reports)", total),
-		drpbot: fmt.Sprintf("peak RSS %.0f MiB (anonymous %.0f, file-backed %.0f), VmHWM %.0f MiB", mib(peak), mib(peakAnon), mib(peakFile), mib(hwm)),
-		target: "< 100 MiB", met: peak < 100<<20,
-	})
 	return nil
 }
 
