@@ -153,7 +153,7 @@ func (b *Bot) globalQuery(tx *store.Tx, m *parser.Message, now time.Time) (Resul
 		td.Purpose = string(engine.Digest)
 		td.Reason = "you are part of that are open"
 		td.Subject = "Status: your open disputes"
-		err := tx.ForEachOpen(func(d engine.Dispute) error {
+		err := tx.ForEachOpenBrief(func(d engine.Dispute) error {
 			if !containsAddr([]string{d.Instigator, d.Respondent, d.Cover}, m.From) {
 				return nil
 			}

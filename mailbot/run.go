@@ -129,7 +129,7 @@ func (b *Bot) Digest(now time.Time) (int, error) {
 	reasons := map[string]string{}
 	var overdue []templates.Row
 	err := b.st.View(func(tx *store.Tx) error {
-		return tx.ForEachOpen(func(d engine.Dispute) error {
+		return tx.ForEachOpenBrief(func(d engine.Dispute) error {
 			row := templates.Row{Ref: d.Ref, Child: d.ChildRef, Stage: b.policy.StageName(d.Stage), Respondent: b.person(d.Respondent).String(), Due: b.ukDate(d.Due), Status: string(d.Status)}
 			if !d.Due.IsZero() {
 				row.DaysLeft = b.cal.WorkingDaysBetween(workdays.In(now), d.Due)

@@ -58,7 +58,7 @@ func List(tx *store.Tx, f Filter, p *policy.Policy, cal *workdays.Calendar, now 
 	var out []ListRow
 	each := tx.ForEachDispute
 	if f.Open || f.Overdue {
-		each = tx.ForEachOpen // only open disputes can match: read only those
+		each = tx.ForEachOpenBrief // only open disputes can match: read only their briefs
 	}
 	err := each(func(d engine.Dispute) error {
 		if !f.match(d, now) {

@@ -23,6 +23,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/workdays"
 )
 
 // Sentinel errors; test with errors.Is.
@@ -255,11 +256,31 @@ func (t *Tx) PutDispute(d engine.Dispute, next time.Time) error {
 	return dueOf.Put(ref, k)
 }
 
-// indexStatus files d under open or, once closed, under its closing time.
+// brief is what the open index keeps of a dispute: what the digest, a
+// Status query and list --open read, so that they read a few contiguous
+// pages instead of a page of the dispute bucket per open case.
+type brief struct {
+	ChildRef   string        `json:"c,omitempty"`
+	Instigator string        `json:"i,omitempty"`
+	Team       string        `json:"t,omitempty"`
+	Stage      int           `json:"s"`
+	Respondent string        `json:"r,omitempty"`
+	Cover      string        `json:"v,omitempty"`
+	Status     engine.Status `json:"st"`
+	Due        workdays.Date `json:"d"`
+}
+
+// indexStatus files d under open, with its brief, or, once closed, under
+// its closing time.
 func indexStatus(open, closed *bolt.Bucket, d engine.Dispute) error {
 	ref := []byte(d.Ref)
 	if !d.Status.Done() {
-		return open.Put(ref, nil)
+		v, err := json.Marshal(brief{ChildRef: d.ChildRef, Instigator: d.Instigator, Team: d.Team, Stage: d.Stage,
+			Respondent: d.Respondent, Cover: d.Cover, Status: d.Status, Due: d.Due})
+		if err != nil {
+			return err
+		}
+		return open.Put(ref, v)
 	}
 	if err := open.Delete(ref); err != nil {
 		return err
@@ -341,6 +362,24 @@ func (t *Tx) ForEachSince(from time.Time, fn func(engine.Dispute) error) error {
 		}
 	}
 	return nil
+}
+
+// ForEachOpenBrief calls fn for every dispute not yet closed, in reference
+// order, with only these fields set: Ref, ChildRef, Instigator, Team,
+// Stage, Respondent, Cover, Status and Due. It reads the open index alone.
+func (t *Tx) ForEachOpenBrief(fn func(engine.Dispute) error) error {
+	return t.tx.Bucket(bOpen).ForEach(func(k, v []byte) error {
+		var b brief
+		if len(v) == 0 || json.Unmarshal(v, &b) != nil {
+			d, err := t.Dispute(string(k)) // no brief: read the dispute
+			if err != nil {
+				return err
+			}
+			return fn(d)
+		}
+		return fn(engine.Dispute{Ref: string(k), ChildRef: b.ChildRef, Instigator: b.Instigator, Team: b.Team, Stage: b.Stage,
+			Respondent: b.Respondent, Cover: b.Cover, Status: b.Status, Due: b.Due})
+	})
 }
 
 // ForEachDispute calls fn for every dispute, in reference order.

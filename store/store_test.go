@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/workdays"
 )
 
 func open(t testing.TB, path string) *Store {
@@ -616,6 +618,7 @@ func TestOpenIndex(t *testing.T) {
 	old.Status, old.Closed = engine.Resolved, t0
 	later := dispute("DRP-2026-0002", "1000002") // open now, closed below
 	open3 := dispute("DRP-2026-0003", "1000003")
+	open3.Team, open3.Respondent, open3.Cover, open3.Due = "North", "pl@c.example", "dpl@c.example", workdays.Date{Year: 2026, Month: 11, Day: 9}
 	s.Update(func(tx *Tx) error {
 		for _, d := range []engine.Dispute{old, later, open3} {
 			if err := tx.PutDispute(d, time.Time{}); err != nil {
@@ -639,6 +642,17 @@ func TestOpenIndex(t *testing.T) {
 	if got := openRefs(s); fmt.Sprint(got) != "[DRP-2026-0003]" {
 		t.Errorf("open after one closed: %v", got)
 	}
+	// The brief carries what the digest, Status and list --open read.
+	s.View(func(tx *Tx) error {
+		return tx.ForEachOpenBrief(func(d engine.Dispute) error {
+			want := engine.Dispute{Ref: open3.Ref, ChildRef: open3.ChildRef, Instigator: open3.Instigator, Team: open3.Team, Stage: open3.Stage,
+				Respondent: open3.Respondent, Cover: open3.Cover, Status: open3.Status, Due: open3.Due}
+			if !reflect.DeepEqual(d, want) {
+				t.Errorf("brief %+v, want %+v", d, want)
+			}
+			return nil
+		})
+	})
 	since := func(from time.Time) []string {
 		var refs []string
 		s.View(func(tx *Tx) error {

@@ -212,21 +212,20 @@ func (o outlook) bytes(g *gen) []byte {
 		fmt.Fprintf(&b, "Content-Type: %s; name=\"%s\"\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", ctype, name, name)
 		writeBase64(&b, buf)
 	}
+	// wrap puts the alternative and one binary part in a multipart of kind.
+	wrap := func(kind, params, partHeader, ctype, name string, n int) {
+		bd := fmt.Sprintf("_00%d_%s_%d_", len(kind), kind, g.r.Uint32())
+		fmt.Fprintf(&b, "Content-Type: multipart/%s; boundary=\"%s\"%s\r\n\r\n--%s\r\n", kind, bd, params, bd)
+		alt()
+		fmt.Fprintf(&b, "--%s\r\n%s", bd, partHeader)
+		blob(ctype, name, n)
+		fmt.Fprintf(&b, "--%s--\r\n", bd)
+	}
 	switch {
 	case o.attach > 0:
-		bd := fmt.Sprintf("_004_mixed_%d_", g.r.Uint32())
-		fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", bd, bd)
-		alt()
-		fmt.Fprintf(&b, "--%s\r\n", bd)
-		blob("application/pdf", "Care plan.pdf", o.attach)
-		fmt.Fprintf(&b, "--%s--\r\n", bd)
+		wrap("mixed", "", "", "application/pdf", "Care plan.pdf", o.attach)
 	case o.logo > 0:
-		bd := fmt.Sprintf("_005_related_%d_", g.r.Uint32())
-		fmt.Fprintf(&b, "Content-Type: multipart/related; boundary=\"%s\"; type=\"multipart/alternative\"\r\n\r\n--%s\r\n", bd, bd)
-		alt()
-		fmt.Fprintf(&b, "--%s\r\nContent-ID: <image001.png@01DB0000.00000000>\r\n", bd)
-		blob("image/png", "image001.png", o.logo)
-		fmt.Fprintf(&b, "--%s--\r\n", bd)
+		wrap("related", "; type=\"multipart/alternative\"", "Content-ID: <image001.png@01DB0000.00000000>\r\n", "image/png", "image001.png", o.logo)
 	default:
 		alt()
 	}

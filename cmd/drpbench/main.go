@@ -279,12 +279,9 @@ SyncState *
 // appended one at a time and timed from the APPEND until the daemon logs
 // the message as recorded (after its transaction committed).
 func (e *env) latency(n int) error {
-	src := filepath.Join(e.work, "sync", "drpbot.db") // the large mailbox, synced
-	dir := filepath.Join(e.work, "latency")
-	os.RemoveAll(dir)
-	os.MkdirAll(dir, 0o700)
-	db := filepath.Join(dir, "drpbot.db")
-	if err := copyFile(src, db); err != nil {
+	// The store of the large mailbox, synced.
+	dir, db, err := e.fresh("latency", filepath.Join(e.work, "sync", "drpbot.db"))
+	if err != nil {
 		return err
 	}
 	addr := freePort()
@@ -516,11 +513,8 @@ func (e *env) rss(total int) error {
 		return err
 	}
 	for _, withReport := range []bool{false, true} {
-		dir := filepath.Join(e.work, "rss")
-		os.RemoveAll(dir)
-		os.MkdirAll(dir, 0o700)
-		work := filepath.Join(dir, "drpbot.db")
-		if err := copyFile(db, work); err != nil {
+		dir, work, err := e.fresh("rss", db)
+		if err != nil {
 			return err
 		}
 		addr := freePort()
@@ -575,6 +569,17 @@ func (e *env) report() {
 	for _, n := range e.notes {
 		fmt.Fprintln(w, "- "+n)
 	}
+}
+
+// fresh empties the work directory name and copies the store src into it.
+func (e *env) fresh(name, src string) (dir, db string, err error) {
+	dir = filepath.Join(e.work, name)
+	os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", "", err
+	}
+	db = filepath.Join(dir, "drpbot.db")
+	return dir, db, copyFile(src, db)
 }
 
 // countMaildir counts the messages of a Maildir folder.
