@@ -84,7 +84,7 @@ var (
 	bHistory    = []byte("history")    // Message-ID -> JSON OutboxRow, sent or failed for good
 	bCheckpoint = []byte("checkpoint") // folder -> JSON Checkpoint
 	bRejects    = []byte("rejects")    // folder/uidvalidity/uid -> JSON Reject
-	bOpen       = []byte("open")       // ref -> nil, while the dispute is not closed
+	bOpen       = []byte("open")       // ref -> JSON brief, while the dispute is not closed
 	bClosed     = []byte("closed")     // closing time (8-byte ns) + ref -> nil
 	allBuckets  = [][]byte{bMeta, bDisputes, bEvents, bMsgIDs, bThreads, bChildren, bDue, bDueOf, bOwned, bOutbox, bOutboxDue, bHistory, bCheckpoint, bRejects, bOpen, bClosed}
 )
