@@ -321,19 +321,6 @@ func (t *Tx) NextDue() time.Time {
 	return time.Unix(0, int64(binary.BigEndian.Uint64(k[:8]))).UTC()
 }
 
-// ForEachOpen calls fn for every dispute not yet closed, in reference
-// order, reading only those: its cost follows the open caseload, not the
-// history kept.
-func (t *Tx) ForEachOpen(fn func(engine.Dispute) error) error {
-	return t.tx.Bucket(bOpen).ForEach(func(k, _ []byte) error {
-		d, err := t.Dispute(string(k))
-		if err != nil {
-			return err
-		}
-		return fn(d)
-	})
-}
-
 // ForEachSince calls fn, in reference order, for every dispute still open
 // or closed at or after from: what a report on a period starting at from
 // can need, read without the older history.

@@ -608,7 +608,7 @@ func TestBeginAttemptsDailyLimit(t *testing.T) {
 	}
 }
 
-// TestOpenIndex: ForEachOpen reads the open disputes only, follows a
+// TestOpenIndex: ForEachOpenBrief reads the open disputes only, follows a
 // dispute as it closes, and a file from before the index (schema 1) gets
 // it built on Open, Purge included.
 func TestOpenIndex(t *testing.T) {
@@ -630,7 +630,7 @@ func TestOpenIndex(t *testing.T) {
 	openRefs := func(s *Store) []string {
 		var refs []string
 		s.View(func(tx *Tx) error {
-			return tx.ForEachOpen(func(d engine.Dispute) error { refs = append(refs, d.Ref); return nil })
+			return tx.ForEachOpenBrief(func(d engine.Dispute) error { refs = append(refs, d.Ref); return nil })
 		})
 		return refs
 	}

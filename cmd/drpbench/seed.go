@@ -85,7 +85,7 @@ func seed(cfgPath, path string, total, open, due int, tickAt time.Time) error {
 	var n, o int
 	st.View(func(tx *store.Tx) error {
 		n = len(tx.Due(tickAt))
-		return tx.ForEachOpen(func(engine.Dispute) error { o++; return nil })
+		return tx.ForEachOpenBrief(func(engine.Dispute) error { o++; return nil })
 	})
 	if n != due || o != open {
 		return fmt.Errorf("seed: %d disputes open and %d due at %s, want %d and %d", o, n, tickAt.Format(time.RFC3339), open, due)
