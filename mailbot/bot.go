@@ -68,6 +68,18 @@ type Bot struct {
 	beforeTick func(ref string)
 	sendMu     sync.Mutex // one drain at a time
 	sendLimit  int
+	// sendHook, when set (tests only), runs at points of one email's SMTP
+	// transaction: "dot" just before the final dot, "accepted" once the
+	// server accepted it and before that is recorded. The kill tests stop
+	// the process there.
+	sendHook func(point string, row store.OutboxRow)
+	// outageSince is when the SMTP server stopped answering (zero: it
+	// answers); only the sender, under sendMu, touches it.
+	outageSince  time.Time
+	outageLogged bool
+	// smtpProbe is how often the sender tries the SMTP server while it is
+	// unreachable and mail waits.
+	smtpProbe time.Duration
 }
 
 // New builds a Bot from a validated config and an open store.
@@ -100,7 +112,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, st: st, log: log, parser: parser.New(cfg.ParserOptions()),
 		policy: pol, cal: cal, dir: dir, tpl: tpl, self: self, domain: domain,
-		wake: make(chan struct{}, 1), sendLimit: 50, Now: time.Now,
+		wake: make(chan struct{}, 1), sendLimit: 50, smtpProbe: 5 * time.Second, Now: time.Now,
 	}
 	if cfg.IMAP.Auth == "oauth2" || cfg.SMTP.Auth == "oauth2" {
 		b.oauth = newTokenSource(cfg.OAuth2)

@@ -323,12 +323,17 @@ func TestCrashMidSend(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("outbox %d", len(rows))
 	}
-	// Both attempts recorded; the first email reached the server (its copy
-	// is in the shared mailbox) and then the process died.
+	// Both attempts recorded; the first email was committing (its final
+	// dot went to the server), reached the server (its copy is in the
+	// shared mailbox), and then the process died. The second never got to
+	// its dot: it is sent without looking.
 	for _, r := range rows {
 		if _, err := w.bot.Store().BeginAttempt(r.MessageID, w.now.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if err := w.bot.Store().Update(func(tx *store.Tx) error { return tx.MarkCommitting(rows[0].MessageID) }); err != nil {
+		t.Fatal(err)
 	}
 	m, _ := w.bot.message(rows[0], w.now)
 	var raw strings.Builder

@@ -40,6 +40,21 @@ type OutboxRow struct {
 	// recorded: a row still in flight after a restart was being sent when
 	// the process died, and may have gone.
 	InFlight bool `json:"in_flight,omitempty"`
+	// Committing is set, durably, before the message's final "." goes to
+	// the server (RFC 5321 4.1.1.4: the server takes responsibility for
+	// the email only when it answers that dot), and cleared in the same
+	// transaction that records the server's answer. So after a crash only a
+	// row still committing may have gone: one in flight but not committing
+	// certainly did not, and is sent again without looking anywhere.
+	Committing bool `json:"committing,omitempty"`
+	// Delivered are the envelope recipients the server has accepted this
+	// email for (RFC 5321 3.3: each RCPT is answered on its own); a retry
+	// goes only to the others.
+	Delivered []string `json:"delivered,omitempty"`
+	// Rejected are the recipients the server refused for good, or that
+	// are not valid addresses at all (never sent to the server), each
+	// "address: reason".
+	Rejected []string `json:"rejected,omitempty"`
 	// Set in the history: when it was sent, or that it failed for good.
 	Sent   time.Time `json:"sent,omitzero"`
 	Failed bool      `json:"failed,omitempty"`
@@ -218,6 +233,144 @@ func (s *Store) Finish(id string, at time.Time, errText string, dryRun bool) (Ou
 	return row, err
 }
 
+// Outcome is what one attempt at one outbox row came to.
+type Outcome struct {
+	ID string
+	At time.Time
+	// Delivered are the recipients the server accepted the email for in
+	// this attempt; Rejected those it refused for good ("address: reason").
+	Delivered, Rejected []string
+	// Retry keeps the row waiting (until its recorded next attempt) for
+	// the recipients neither delivered nor rejected; otherwise the row
+	// goes to the history: sent when anyone has it, else failed.
+	Retry bool
+	// Err is the last error, for the row and the history.
+	Err string
+}
+
+// Record stores an attempt's outcome and then, in the same transaction,
+// marks commitNext (when not "") as committing: one disk sync per email
+// holds both the previous email's acceptance and the next one's point of
+// no return. The row is returned as stored.
+func (t *Tx) Record(o Outcome, commitNext string) (OutboxRow, error) {
+	row, err := takeOutbox(t.tx, o.ID)
+	if err != nil {
+		return row, err
+	}
+	row.Delivered = appendNew(row.Delivered, o.Delivered...)
+	row.Rejected = appendNew(row.Rejected, o.Rejected...)
+	row.InFlight, row.Committing = false, false
+	if o.Err != "" {
+		row.LastError = o.Err
+	}
+	if o.Retry {
+		if err := putOutbox(t.tx, row); err != nil {
+			return row, err
+		}
+	} else {
+		if len(row.Delivered) > 0 {
+			row.Sent = o.At
+		} else {
+			row.Failed = true
+		}
+		row.HTML = ""
+		v, err := encodeRow(row)
+		if err != nil {
+			return row, err
+		}
+		if err := t.tx.Bucket(bHistory).Put([]byte(o.ID), v); err != nil {
+			return row, err
+		}
+	}
+	if commitNext != "" {
+		return row, t.MarkCommitting(commitNext)
+	}
+	return row, nil
+}
+
+// MarkCommitting marks a waiting row as about to be handed to the server
+// (see OutboxRow.Committing).
+func (t *Tx) MarkCommitting(id string) error {
+	next, ok, err := getRow(t.tx.Bucket(bOutbox), id)
+	if err != nil || !ok {
+		return fmt.Errorf("store: outbox row %s: not waiting (%v)", id, err)
+	}
+	next.Committing = true
+	v, err := encodeRow(next)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bOutbox).Put([]byte(id), v)
+}
+
+// Release puts a waiting row back in the queue due at at, with its
+// attempt undone: the attempt never reached the server (the connection
+// failed first), so it is not counted against max_attempts. A row that was
+// committing stays committing: whether its dot reached the server is
+// unknown, and the next drain settles it before sending.
+func (t *Tx) Release(id string, at time.Time, errText string) error {
+	row, err := takeOutbox(t.tx, id)
+	if err != nil {
+		return err
+	}
+	if row.InFlight && row.Attempts > 0 {
+		row.Attempts--
+	}
+	row.InFlight = row.Committing
+	row.NextAttempt, row.LastError = at, errText
+	return putOutbox(t.tx, row)
+}
+
+// Hold makes a waiting row wait until at, keeping its state (in flight,
+// committing): drpbot cannot yet tell whether it went.
+func (t *Tx) Hold(id string, at time.Time, errText string) error {
+	row, err := takeOutbox(t.tx, id)
+	if err != nil {
+		return err
+	}
+	row.NextAttempt, row.LastError = at, errText
+	return putOutbox(t.tx, row)
+}
+
+// Recipients are the envelope recipients row still has to reach: its To
+// and Cc and any extra (the shared mailbox's copy), less those already
+// delivered or rejected, each once, lower case.
+func (row OutboxRow) Recipients(extra ...string) []string {
+	done := map[string]bool{}
+	for _, a := range row.Delivered {
+		done[strings.ToLower(a)] = true
+	}
+	for _, r := range row.Rejected {
+		a, _, _ := strings.Cut(r, ": ")
+		done[strings.ToLower(a)] = true
+	}
+	var out []string
+	for _, a := range append(append(append([]string{}, row.To...), row.Cc...), extra...) {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a != "" && !done[a] {
+			done[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func appendNew(list []string, add ...string) []string {
+	for _, a := range add {
+		found := false
+		for _, l := range list {
+			if l == a {
+				found = true
+				break
+			}
+		}
+		if !found {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
 // OutboxLen is the number of rows waiting.
 func (t *Tx) OutboxLen() int { return t.tx.Bucket(bOutbox).Stats().KeyN }
 
@@ -294,7 +447,10 @@ func (s *Store) BeginAttempts(ids []string, day string, limit int, deferUntil ti
 			if err != nil {
 				return err
 			}
-			ok, err := reserve(tx, id, day, append(append([]string{}, row.To...), row.Cc...), limit)
+			// The limit counts what lands on a person as To (addressed to
+			// them, to act on), not copies: a Cc'd IRO on every escalation
+			// must not hold back the escalations themselves.
+			ok, err := reserve(tx, id, day, row.To, limit)
 			if err != nil {
 				return err
 			}

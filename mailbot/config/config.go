@@ -124,6 +124,12 @@ type SMTP struct {
 	// a crash mid-send drpbot can see whether an email went before trying
 	// again.
 	CopyToMailbox bool `toml:"copy_to_mailbox"`
+	// CopyFolders are further folders of the shared mailbox where a copy of
+	// drpbot's own email may be ("Sent Items", where Microsoft 365 keeps
+	// what is sent over SMTP AUTH; a mail rule's folder). After a crash in
+	// the middle of sending, drpbot looks there as well as in the watched
+	// folders before sending again. Empty: the watched folders only.
+	CopyFolders []string `toml:"copy_folders"`
 }
 
 // Security settings.
