@@ -46,7 +46,7 @@ func (b *Bot) refused(tx *store.Tx, row store.OutboxRow, rejected []string, now 
 // directory names them (DESIGN: recipients come from the directory, never
 // from guesses; the procedures pass a matter up the line when a level
 // cannot act). The dispute records them as cover, so their reply counts
-// as the response, and they are sent the alert; the instigator is told.
+// as the response, and they are sent the alert, the instigator copied.
 // With nobody to route to, the bounce report to the instigator and the QA
 // inbox is all: a person decides.
 func (b *Bot) routeAround(d engine.Dispute, dead []string) (engine.Dispute, []engine.Intent) {
@@ -74,7 +74,7 @@ func (b *Bot) routeAround(d engine.Dispute, dead []string) (engine.Dispute, []en
 	if !strings.EqualFold(d.Instigator, alt) {
 		cover.Cc = []string{d.Instigator}
 	}
-	d.Seq++
-	told := engine.Intent{Purpose: engine.Away, Ref: d.Ref, Stage: d.Stage, Seq: d.Seq, To: []string{d.Instigator}, Reason: reason}
-	return d, []engine.Intent{cover, told}
+	// The instigator is copied on the cover email, and the bounce report
+	// already told them and the QA inbox that the address is dead.
+	return d, []engine.Intent{cover}
 }
