@@ -283,8 +283,14 @@ func (b *Bot) sendBatch(ctx context.Context, c *smtp.Client, rows []store.Outbox
 		}
 		out, cerr := b.transact(c, row, now)
 		if cerr != nil {
-			// The connection is gone: this email and the rest wait, uncounted.
-			return sent, failed, b.release(batch[i:], now, cerr)
+			// The connection is gone. This email's attempt counts (it waits
+			// its backoff: an email the server chokes on must not stop the
+			// queue); the rest wait, uncounted, for the server to answer.
+			if err := b.st.Update(func(tx *store.Tx) error { return tx.Interrupted(row.MessageID, firstLine(cerr.Error())) }); err != nil {
+				return sent, failed, err
+			}
+			failed++
+			return sent, failed, b.release(batch[i+1:], now, cerr)
 		}
 		stored, err := b.record(row, out, next, now)
 		if err != nil {

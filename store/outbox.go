@@ -321,6 +321,21 @@ func (t *Tx) Release(id string, at time.Time, errText string) error {
 	return putOutbox(t.tx, row)
 }
 
+// Interrupted records an attempt whose connection failed in the middle:
+// the attempt counts and the row waits its recorded next attempt (an email
+// the server drops the connection over must not block the queue for
+// ever); a row that was committing stays so, to be settled before any
+// resend.
+func (t *Tx) Interrupted(id string, errText string) error {
+	row, err := takeOutbox(t.tx, id)
+	if err != nil {
+		return err
+	}
+	row.InFlight = row.Committing
+	row.LastError = errText
+	return putOutbox(t.tx, row)
+}
+
 // Hold makes a waiting row wait until at, keeping its state (in flight,
 // committing): drpbot cannot yet tell whether it went.
 func (t *Tx) Hold(id string, at time.Time, errText string) error {
