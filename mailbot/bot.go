@@ -67,7 +67,11 @@ type Bot struct {
 	// dispute; a test uses it to make one dispute's tick fail.
 	beforeTick func(ref string)
 	sendMu     sync.Mutex // one drain at a time
-	sendLimit  int
+	// sendLimit is how many due emails one batch takes: their attempts are
+	// recorded in one transaction and what is over a person's daily limit
+	// is bundled into one digest per batch (see bundle). A drain takes
+	// batch after batch until nothing due is left.
+	sendLimit int
 	// sendHook, when set (tests only), runs at points of one email's SMTP
 	// transaction: "dot" just before the final dot, "accepted" once the
 	// server accepted it and before that is recorded. The kill tests stop
@@ -112,7 +116,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, st: st, log: log, parser: parser.New(cfg.ParserOptions()),
 		policy: pol, cal: cal, dir: dir, tpl: tpl, self: self, domain: domain,
-		wake: make(chan struct{}, 1), sendLimit: 50, smtpProbe: 5 * time.Second, Now: time.Now,
+		wake: make(chan struct{}, 1), sendLimit: 500, smtpProbe: 5 * time.Second, Now: time.Now,
 	}
 	if cfg.IMAP.Auth == "oauth2" || cfg.SMTP.Auth == "oauth2" {
 		b.oauth = newTokenSource(cfg.OAuth2)

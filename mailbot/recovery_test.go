@@ -33,6 +33,7 @@ func TestDrainTakesTheWholeQueue(t *testing.T) {
 	w := newWorld(t, false, "newham")
 	w.cfg.SMTP.MaxPerRecipientPerDay = 1000
 	w.cfg.SMTP.CopyToMailbox = false
+	w.bot.sendLimit = 50
 	w.at(2, 9)
 	queue(t, w, "whole", 3*w.bot.sendLimit+7)
 	sent, failed, err := w.bot.Drain(context.Background(), w.now)

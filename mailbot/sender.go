@@ -250,21 +250,23 @@ func (b *Bot) smtpUp(now time.Time) {
 	}
 }
 
-// sendBatch records the attempts of rows (deferring what is over a
-// recipient's daily limit) and sends the rest over c.
+// sendBatch records the attempts of rows (bundling what is over a
+// recipient's daily limit, see bundle) and sends the rest over c.
 func (b *Bot) sendBatch(ctx context.Context, c *smtp.Client, rows []store.OutboxRow, now time.Time) (sent, failed int, err error) {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r.MessageID
 	}
 	day := workdays.In(now).String()
-	tomorrow := b.cal.AddWorkingDays(workdays.In(now), 1).Time()
-	res, err := b.st.BeginAttempts(ids, day, b.cfg.SMTP.MaxPerRecipientPerDay, tomorrow, func(n int) time.Time { return now.Add(backoff(n)) })
+	res, err := b.st.BeginAttempts(ids, day, b.cfg.SMTP.MaxPerRecipientPerDay, func(n int) time.Time { return now.Add(backoff(n)) })
 	if err != nil {
 		return 0, 0, err
 	}
-	for _, row := range res.Deferred {
-		b.log.Warn("daily limit per recipient reached; email deferred", "message_id", row.MessageID, "ref", row.Ref)
+	if len(res.Capped) > 0 {
+		// Over someone's daily limit: bundled into a digest to them, now.
+		if err := b.bundle(res.Capped, now); err != nil {
+			return 0, 0, err
+		}
 	}
 	batch := res.Begun
 	if len(batch) == 0 {

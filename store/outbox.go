@@ -55,6 +55,12 @@ type OutboxRow struct {
 	// are not valid addresses at all (never sent to the server), each
 	// "address: reason".
 	Rejected []string `json:"rejected,omitempty"`
+	// Bundled is the Message-ID of the digest that carried this email to
+	// the people it would have taken past their daily limit.
+	Bundled string `json:"bundled,omitempty"`
+	// NoCap exempts the row from the daily limit: a digest of what was
+	// over the limit is the limit's own outlet.
+	NoCap bool `json:"no_cap,omitempty"`
 	// Set in the history: when it was sent, or that it failed for good.
 	Sent   time.Time `json:"sent,omitzero"`
 	Failed bool      `json:"failed,omitempty"`
@@ -413,14 +419,15 @@ func (t *Tx) History(fn func(OutboxRow) error) error {
 var bQuota = []byte("quota") // day/address/Message-ID -> nil
 
 // reserve counts msgID against each address's quota for day (YYYY-MM-DD)
-// inside tx, unless an address has already had limit emails that day: then
-// nothing is counted and it reports false. Counting the same msgID again is
-// free, so a retried email is counted once.
-func reserve(tx *bolt.Tx, msgID, day string, addrs []string, limit int) (bool, error) {
+// inside tx, unless some addresses have already had limit emails that day:
+// then nothing is counted and it returns those addresses. Counting the
+// same msgID again is free, so a retried email is counted once.
+func reserve(tx *bolt.Tx, msgID, day string, addrs []string, limit int) ([]string, error) {
 	b, err := tx.CreateBucketIfNotExists(bQuota)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
+	var over []string
 	for _, a := range addrs {
 		prefix := []byte(day + "/" + strings.ToLower(a) + "/")
 		if b.Get(append(append([]byte{}, prefix...), msgID...)) != nil {
@@ -432,28 +439,56 @@ func reserve(tx *bolt.Tx, msgID, day string, addrs []string, limit int) (bool, e
 			n++
 		}
 		if n >= limit {
-			return false, nil
+			over = append(over, strings.ToLower(a))
 		}
+	}
+	if len(over) > 0 {
+		return over, nil
 	}
 	for _, a := range addrs {
 		if err := b.Put([]byte(day+"/"+strings.ToLower(a)+"/"+msgID), nil); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
-	return true, nil
+	return nil, nil
+}
+
+// Capped is a row that would take someone past their daily limit.
+type Capped struct {
+	Row OutboxRow
+	// Over are the To addresses already at their limit today.
+	Over []string
 }
 
 // Batch is what BeginAttempts did with a batch of rows.
 type Batch struct {
-	Begun    []OutboxRow // attempts recorded: send these
-	Deferred []OutboxRow // over a recipient's daily limit: wait until the day after
+	Begun []OutboxRow // attempts recorded: send these
+	// Capped rows were left waiting as they were, not begun: the sender
+	// bundles them for the people over their limit (see Tx.Bundle).
+	Capped []Capped
+}
+
+// pendingTo are row's To addresses it has still to reach.
+func pendingTo(row OutboxRow) []string {
+	left := map[string]bool{}
+	for _, a := range row.Recipients() {
+		left[a] = true
+	}
+	var out []string
+	for _, a := range row.To {
+		if left[strings.ToLower(a)] {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // BeginAttempts records, in one transaction, an attempt for each row that
-// its recipients' daily limit allows (see BeginAttempt and reserve); rows
-// over the limit wait until deferUntil. retryAt gives each begun row's next
-// attempt from its new attempt count.
-func (s *Store) BeginAttempts(ids []string, day string, limit int, deferUntil time.Time, retryAt func(attempts int) time.Time) (Batch, error) {
+// its recipients' daily limit allows (see BeginAttempt and reserve): the
+// limit counts what lands on a person as To (addressed to them, to act
+// on), never copies, and rows marked NoCap are not counted. retryAt gives
+// each begun row's next attempt from its new attempt count.
+func (s *Store) BeginAttempts(ids []string, day string, limit int, retryAt func(attempts int) time.Time) (Batch, error) {
 	var out Batch
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		out = Batch{}
@@ -462,21 +497,19 @@ func (s *Store) BeginAttempts(ids []string, day string, limit int, deferUntil ti
 			if err != nil {
 				return err
 			}
-			// The limit counts what lands on a person as To (addressed to
-			// them, to act on), not copies: a Cc'd IRO on every escalation
-			// must not hold back the escalations themselves.
-			ok, err := reserve(tx, id, day, row.To, limit)
-			if err != nil {
-				return err
+			var over []string
+			if !row.NoCap {
+				if over, err = reserve(tx, id, day, pendingTo(row), limit); err != nil {
+					return err
+				}
 			}
-			if ok {
+			if len(over) == 0 {
 				row.Attempts++
 				row.NextAttempt = retryAt(row.Attempts)
 				row.InFlight = true
 				out.Begun = append(out.Begun, row)
 			} else {
-				row.LastError, row.NextAttempt = "daily limit per recipient reached", deferUntil
-				out.Deferred = append(out.Deferred, row)
+				out.Capped = append(out.Capped, Capped{Row: row, Over: over})
 			}
 			if err := putOutbox(tx, row); err != nil {
 				return err
@@ -485,6 +518,27 @@ func (s *Store) BeginAttempts(ids []string, day string, limit int, deferUntil ti
 		return nil
 	})
 	return out, err
+}
+
+// Bundle records that addrs receive the waiting row id inside the email
+// digestID instead of on its own. A row left with nobody else to reach
+// goes to the history as sent at at (its people have it in the digest).
+func (t *Tx) Bundle(id string, addrs []string, digestID string, at time.Time) (OutboxRow, error) {
+	row, err := takeOutbox(t.tx, id)
+	if err != nil {
+		return row, err
+	}
+	row.Delivered = appendNew(row.Delivered, addrs...)
+	row.Bundled = digestID
+	if len(row.Recipients()) > 0 {
+		return row, putOutbox(t.tx, row)
+	}
+	row.Sent, row.InFlight, row.Committing, row.HTML = at, false, false, ""
+	v, err := encodeRow(row)
+	if err != nil {
+		return row, err
+	}
+	return row, t.tx.Bucket(bHistory).Put([]byte(id), v)
 }
 
 // ForgetQuota drops quota entries of days before day.
