@@ -89,3 +89,37 @@ func capFlood(t *testing.T, real bool) {
 		t.Errorf("QA not told the limit bit: %q", subjects(w.ms.inbox(t, addrOf("qa"))))
 	}
 }
+
+// TestClockStartsWhenSent: the escalation waits over a weekend for the
+// SMTP server; the new stage's five working days run from the Monday it
+// went, not from the Friday it was decided.
+func TestClockStartsWhenSent(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	raise(t, w, "<clock1@drpbot.test>", "8080801")
+	w.at(10, 10) // stage 1 lapsed: the escalation is decided today
+	if err := w.ms.sb.StopSMTP(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.bot.Tick(w.now); err != nil {
+		t.Fatal(err)
+	}
+	w.bot.Drain(t.Context(), w.now) // the server is down: it waits
+	before := dispute(t, w, "8080801")
+	if before.Stage != 2 {
+		t.Fatalf("stage %d", before.Stage)
+	}
+	if err := w.ms.sb.StartSMTP(); err != nil {
+		t.Fatal(err)
+	}
+	w.at(12, 9) // two working days later
+	w.drain(t)
+	after := dispute(t, w, "8080801")
+	want := w.bot.Calendar().AddWorkingDays(before.Due, 2)
+	if after.Due != want || after.History[len(after.History)-1].Due != want {
+		t.Errorf("due %s (stage decided with due %s), want %s", after.Due.UK(), before.Due.UK(), want.UK())
+	}
+	if n := len(w.ms.inbox(t, addrOf("service.manager"))); n != 1 {
+		t.Errorf("the manager holds %d", n)
+	}
+}

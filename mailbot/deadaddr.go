@@ -2,10 +2,12 @@ package mailbot
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/workdays"
 	"github.com/drpbot/drpbot/store"
 )
 
@@ -77,4 +79,36 @@ func (b *Bot) routeAround(d engine.Dispute, dead []string) (engine.Dispute, []en
 	// The instigator is copied on the cover email, and the bounce report
 	// already told them and the QA inbox that the address is dead.
 	return d, []engine.Intent{cover}
+}
+
+// startClockAtSend moves a stage's due date when the email that starts
+// the stage (the escalation to the new respondent) left on a later working
+// day than the stage was entered. The window is a time to respond (Newham
+// stage 2: "Maximum timeframe for response is 5 working days"), and nobody
+// can respond before they are told, so a day the email spent waiting (an
+// SMTP outage, retries) is not taken from them. The timeline records it.
+func (b *Bot) startClockAtSend(tx *store.Tx, row store.OutboxRow, at time.Time) error {
+	if row.Ref == "" || row.Purpose != string(engine.Escalation) {
+		return nil
+	}
+	late := b.cal.WorkingDaysBetween(workdays.In(row.Created), workdays.In(at))
+	if late <= 0 {
+		return nil
+	}
+	d, err := tx.Dispute(row.Ref)
+	if err != nil {
+		return nil // purged since: nothing to move
+	}
+	n := len(d.History)
+	if d.Status != engine.Open || d.Stage != row.Stage || d.Due.IsZero() || n == 0 || !d.History[n-1].Started.Equal(row.Created) {
+		return nil // the stage has moved on since
+	}
+	d.Due = b.cal.AddWorkingDays(d.Due, late)
+	d.History[n-1].Due = d.Due
+	if err := tx.PutDispute(d, engine.NextAction(d, b.env(at))); err != nil {
+		return err
+	}
+	_, err = tx.AppendEvent(d.Ref, store.Event{At: at, Kind: "clock", Stage: d.Stage, MessageID: row.MessageID,
+		Detail: "the stage's email went " + strconv.Itoa(late) + " working day(s) after the stage began; due moved to " + d.Due.UK()})
+	return err
 }

@@ -456,6 +456,11 @@ func (b *Bot) record(row store.OutboxRow, out store.Outcome, next string, now ti
 				return err
 			}
 		}
+		if len(out.Delivered) > 0 {
+			if err := b.startClockAtSend(tx, row, now); err != nil {
+				return err
+			}
+		}
 		if len(out.Rejected) > 0 && row.Ref != "" && row.Purpose != string(engine.Bounced) {
 			if err := b.refused(tx, row, out.Rejected, now); err != nil {
 				return err
