@@ -81,6 +81,9 @@ type Bot struct {
 	// answers); only the sender, under sendMu, touches it.
 	outageSince  time.Time
 	outageLogged bool
+	// restoreChecked is set once the store is known not to be a restored
+	// backup, or its restore was reconciled (see reconcileRestore).
+	restoreChecked bool
 	// smtpProbe is how often the sender tries the SMTP server while it is
 	// unreachable and mail waits.
 	smtpProbe time.Duration

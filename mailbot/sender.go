@@ -192,7 +192,14 @@ func (b *Bot) Drain(ctx context.Context, now time.Time) (sent, failed int, err e
 		if err != nil || len(rows) == 0 {
 			return sent, failed, err
 		}
+		if err := b.reconcileRestore(ctx); err != nil {
+			b.log.Warn("nothing sent until the shared mailbox can be searched after a restore", "err", err)
+			return sent, failed, err
+		}
 		if rows, err = b.settleInFlight(ctx, rows, now); err != nil {
+			return sent, failed, err
+		}
+		if rows, err = b.skipSeen(rows, now); err != nil {
 			return sent, failed, err
 		}
 		if len(rows) == 0 {
