@@ -114,7 +114,9 @@ type SMTP struct {
 	// DryRun does everything but talk to SMTP: what would be sent is
 	// logged and kept in the outbox history.
 	DryRun bool `toml:"dry_run"`
-	// MaxPerRecipientPerDay caps the emails one address receives in a day.
+	// MaxPerRecipientPerDay caps the emails addressed (To, not Cc) to one
+	// address in a day on their own; the rest go the same day as one
+	// digest to them, and the QA inbox is told.
 	MaxPerRecipientPerDay int `toml:"max_per_recipient_per_day"`
 	// MaxAttempts caps the tries of one email before it is recorded as
 	// failed and reported to the QA inbox.
