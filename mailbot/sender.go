@@ -322,8 +322,8 @@ func (b *Bot) sendBatch(ctx context.Context, c *smtp.Client, rows []store.Outbox
 	return sent, failed, nil
 }
 
-// release puts rows whose attempt never got an answer back in the queue,
-// due at once, and reports the outage.
+// release puts rows whose transaction never began back in the queue, due
+// at once and uncounted, and reports the outage.
 func (b *Bot) release(rows []store.OutboxRow, now time.Time, cause error) error {
 	err := b.st.Update(func(tx *store.Tx) error {
 		for _, r := range rows {
@@ -336,7 +336,7 @@ func (b *Bot) release(rows []store.OutboxRow, now time.Time, cause error) error 
 	if err != nil {
 		return err
 	}
-	if errors.Is(cause, ErrSMTPUnavailable) {
+	if errors.Is(cause, ErrSMTPUnavailable) || errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded) {
 		return cause
 	}
 	return fmt.Errorf("%w: %w", ErrSMTPUnavailable, cause)
@@ -530,21 +530,6 @@ func (b *Bot) reportFailure(tx *store.Tx, row store.OutboxRow, text string, now 
 		To: b.cfg.Directory.QA, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, Created: now,
 		InReplyTo: row.InReplyTo, References: row.References,
 	})
-}
-
-// failed records a failed attempt outside a transaction (kept for the
-// crash settlement): a temporary failure waits until the attempts run
-// out; a permanent one goes to the history and the QA inbox is told.
-func (b *Bot) failed(row store.OutboxRow, err error, temporary bool, now time.Time) error {
-	text := err.Error()
-	if temporary && row.Attempts < b.cfg.SMTP.MaxAttempts {
-		return b.st.Retry(row.MessageID, text, row.NextAttempt)
-	}
-	b.log.Error("email failed for good", "message_id", row.MessageID, "ref", row.Ref, "err", text)
-	if _, ferr := b.st.Finish(row.MessageID, now, text, false); ferr != nil {
-		return ferr
-	}
-	return b.st.Update(func(tx *store.Tx) error { return b.reportFailure(tx, row, text, now) })
 }
 
 // copyFolders are the shared mailbox's folders where a copy of drpbot's

@@ -309,11 +309,10 @@ func (t *Tx) MarkCommitting(id string) error {
 	return t.tx.Bucket(bOutbox).Put([]byte(id), v)
 }
 
-// Release puts a waiting row back in the queue due at at, with its
-// attempt undone: the attempt never reached the server (the connection
-// failed first), so it is not counted against max_attempts. A row that was
-// committing stays committing: whether its dot reached the server is
-// unknown, and the next drain settles it before sending.
+// Release puts a waiting row whose attempt never began its transaction
+// (the connection failed before, or drpbot is stopping) back in the queue
+// due at at, with the attempt undone: it is not counted against
+// max_attempts, and it is neither in flight nor committing.
 func (t *Tx) Release(id string, at time.Time, errText string) error {
 	row, err := takeOutbox(t.tx, id)
 	if err != nil {
@@ -322,7 +321,7 @@ func (t *Tx) Release(id string, at time.Time, errText string) error {
 	if row.InFlight && row.Attempts > 0 {
 		row.Attempts--
 	}
-	row.InFlight = row.Committing
+	row.InFlight, row.Committing = false, false
 	row.NextAttempt, row.LastError = at, errText
 	return putOutbox(t.tx, row)
 }
