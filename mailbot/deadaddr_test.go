@@ -178,3 +178,20 @@ func TestBadAddressNeverReachesSMTP(t *testing.T) {
 		return nil
 	})
 }
+
+// TestToTheSharedMailboxItself: an email addressed to the shared mailbox
+// (a QA list that names it) is sent, not taken for the blind copy alone.
+func TestToTheSharedMailboxItself(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	err := w.bot.Store().Update(func(tx *store.Tx) error {
+		return tx.AddOutbox(store.OutboxRow{MessageID: "<self-1@drpbot.test>", To: []string{addrOf("lac")}, Subject: "x", Text: "x\n", Created: w.now})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.drain(t)
+	if got := w.ms.inbox(t, addrOf("lac")); len(got) != 1 || got[0].MessageID != "<self-1@drpbot.test>" {
+		t.Errorf("the shared mailbox holds %q", subjects(got))
+	}
+}

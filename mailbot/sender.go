@@ -389,7 +389,7 @@ func (b *Bot) transact(c *smtp.Client, row store.OutboxRow, now time.Time) (out 
 			return out, err
 		}
 	}
-	if !hasReal(accepted, b.self) {
+	if !hasReal(accepted, b.copyAddr(row)) {
 		// Nobody but the copy would get it: send nothing now.
 		_ = c.Reset()
 		out.Retry = len(temp) > 0
@@ -419,9 +419,11 @@ func (b *Bot) transact(c *smtp.Client, row store.OutboxRow, now time.Time) (out 
 	return out, nil
 }
 
-func hasReal(accepted []string, self string) bool {
+// hasReal reports whether anyone but the shared mailbox's blind copy
+// accepted the email.
+func hasReal(accepted, blindCopy []string) bool {
 	for _, a := range accepted {
-		if !strings.EqualFold(a, self) {
+		if !containsAddr(blindCopy, a) {
 			return true
 		}
 	}
@@ -489,7 +491,7 @@ func (b *Bot) record(row store.OutboxRow, out store.Outcome, next string, now ti
 func (b *Bot) timeline(tx *store.Tx, row store.OutboxRow, out store.Outcome, now time.Time) error {
 	var real []string
 	for _, a := range out.Delivered {
-		if !strings.EqualFold(a, b.self) {
+		if !containsAddr(b.copyAddr(row), a) {
 			real = append(real, a)
 		}
 	}
