@@ -18,6 +18,12 @@ import (
 // used instead, or "devel".
 var Version string
 
+// Commit is stamped by the release build too (…/buildinfo.Commit=<hash>,
+// with "+modified" appended for a tree with uncommitted changes), for the
+// builds whose commit the toolchain cannot read itself (it does not look
+// into a git worktree); the toolchain's vcs.revision wins when present.
+var Commit string
+
 // Info is what a binary knows about its own build. An empty field means the
 // build did not record it (e.g. `go test` binaries carry no commit).
 type Info struct {
@@ -33,14 +39,17 @@ type Info struct {
 // Read returns this binary's Info.
 func Read() Info {
 	bi, _ := debug.ReadBuildInfo()
-	return From(Version, bi)
+	return From(Version, Commit, bi)
 }
 
-// From builds Info from a stamped version (may be empty) and the build
-// information (may be nil); Read is From(Version, debug.ReadBuildInfo()).
-func From(stamped string, bi *debug.BuildInfo) Info {
+// From builds Info from a stamped version and commit (either may be empty)
+// and the build information (may be nil); Read is
+// From(Version, Commit, debug.ReadBuildInfo()).
+func From(stamped, commit string, bi *debug.BuildInfo) Info {
 	in := Info{
 		Version:   stamped,
+		Commit:    strings.TrimSuffix(commit, "+modified"),
+		Modified:  strings.HasSuffix(commit, "+modified"),
 		GoVersion: runtime.Version(),
 		Platform:  runtime.GOOS + "/" + runtime.GOARCH,
 	}
@@ -63,7 +72,7 @@ func From(stamped string, bi *debug.BuildInfo) Info {
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision":
-			in.Commit = s.Value
+			in.Commit, in.Modified = s.Value, false
 		case "vcs.time":
 			in.Time = s.Value
 		case "vcs.modified":
