@@ -71,6 +71,7 @@ func TestCommandLines(t *testing.T) {
 		{args: []string{"show", "REF", "--help"}, code: 0, out: "usage: drpbot show", noError: true},
 		{args: []string{"calendar", "-h"}, code: 0, out: "drpbot calendar [-c FILE] holidays YEAR", noError: true},
 		{args: []string{"help", "check-config"}, code: 0, out: "-no-secrets", noError: true},
+		{args: []string{"help", "calendar", "add"}, code: 0, out: "drpbot calendar [-c FILE] add DATE N", noError: true},
 		{args: []string{"help", "nonsense"}, code: 2, errs: `no command "nonsense"`},
 		{args: nil, code: 2, errs: "commands:"},
 		// version

@@ -72,10 +72,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprint(stdout, usage)
 			return 0
 		}
-		if len(args) == 2 && commands[args[1]] != nil {
-			return commands[args[1]]([]string{"-h"}, stdin, stdout, stderr)
+		// "help calendar add" is the calendar command's help.
+		if cmd := commands[args[1]]; cmd != nil {
+			return cmd([]string{"-h"}, stdin, stdout, stderr)
 		}
-		fmt.Fprintf(stderr, "drpbot help: no command %q\n\n%s", args[len(args)-1], usage)
+		fmt.Fprintf(stderr, "drpbot help: no command %q\n\n%s", args[1], usage)
 		return 2
 	case "-version", "--version":
 		return runVersion(args[1:], stdout, stderr)
