@@ -36,7 +36,7 @@ func openView(path string) (*config.Config, *store.Store, *policy.Policy, *workd
 
 func runList(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("list", "drpbot list [-c FILE] [--open] [--overdue] [--stage N] [--instigator A] [--respondent A] [--team T] [--json]",
-		"The disputes, one a line, newest first; the filters combine. Works while the daemon runs.", stdout, stderr)
+		"The disputes, one a line; the filters combine. Works while the daemon runs.", stdout, stderr)
 	cfg := fs.config()
 	var f mailbot.Filter
 	fs.BoolVar(&f.Open, "open", false, "only disputes not closed")
