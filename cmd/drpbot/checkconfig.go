@@ -15,8 +15,9 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 renders every template and checks that the store's folder exists and is
 writable; prints every problem at once. Exit status 0 when the daemon would
 start. The file is the argument or -c (not both), else $DRPBOT_CONFIG, else
-config.toml; run it as the daemon's user (sudo -u drpbot) so the checks of
-files and folders are that user's.`, stdout, stderr)
+config.toml. Run it as the daemon's user, with its secrets (the README's
+install steps show how), so that the checks of files and folders are that
+user's.`, stdout, stderr)
 	given := fs.String("c", "", "the config `file` (or give it as the argument)")
 	noSecrets := fs.Bool("no-secrets", false, "do not read the secrets the config names")
 	pos, code, ok := fs.parse(args, 0, 1)

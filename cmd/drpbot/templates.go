@@ -74,8 +74,10 @@ func runTemplates(args []string, stdout, stderr io.Writer) int {
 		if !slices.Contains(templates.Purposes(), rest[1]) {
 			return fs.usageError("%q is not a purpose; drpbot templates list names them", rest[1])
 		}
+	case rest[0] == "preview" && len(rest) == 1:
+		return fs.usageError("preview needs a PURPOSE; drpbot templates list names them")
 	default:
-		return fs.usageError("%s is not list or preview PURPOSE", strings.Join(rest, " "))
+		return fs.usageError("%q is not list or preview PURPOSE", strings.Join(rest, " "))
 	}
 	set, pol, err := loadTemplates(*cfg, *preset)
 	if err != nil {
