@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -36,9 +35,9 @@ func openView(path string) (*config.Config, *store.Store, *policy.Policy, *workd
 }
 
 func runList(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "config.toml", "config file")
+	fs := newFlags("list", "drpbot list [-c FILE] [--open] [--overdue] [--stage N] [--instigator A] [--respondent A] [--team T] [--json]",
+		"The disputes, one a line; the filters combine. Works while the daemon runs.", stdout, stderr)
+	cfg := fs.config()
 	var f mailbot.Filter
 	fs.BoolVar(&f.Open, "open", false, "only disputes not closed")
 	fs.BoolVar(&f.Overdue, "overdue", false, "only disputes whose response is overdue")
@@ -47,8 +46,8 @@ func runList(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.Respondent, "respondent", "", "only disputes waiting on this address")
 	fs.StringVar(&f.Team, "team", "", "only disputes of this team")
 	asJSON := fs.Bool("json", false, "JSON lines instead of a table")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if _, code, ok := fs.parse(args, 0, 0); !ok {
+		return code
 	}
 	if *stage >= 0 {
 		f.Stage = stage
@@ -74,17 +73,15 @@ func runList(args []string, stdout, stderr io.Writer) int {
 }
 
 func runShow(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("show", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "config.toml", "config file")
+	fs := newFlags("show", "drpbot show [-c FILE] [--json] REF",
+		"One dispute's whole timeline, with the working days taken at each stage.\nREF is its tracking reference, e.g. DRP-2026-0042 (any case; brackets from a subject are fine).", stdout, stderr)
+	cfg := fs.config()
 	asJSON := fs.Bool("json", false, "JSON instead of text")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	pos, code, ok := fs.parse(args, 1, 1)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: drpbot show [-c config.toml] [--json] DRP-YYYY-NNNN")
-		return 2
-	}
+	ref := normalizeRef(pos[0])
 	_, st, p, cal, done, err := openView(*cfg)
 	if err != nil {
 		fmt.Fprintf(stderr, "drpbot show: %v\n", err)
@@ -92,7 +89,7 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 	}
 	defer done()
 	err = st.View(func(tx *store.Tx) error {
-		d, err := tx.Dispute(fs.Arg(0))
+		d, err := tx.Dispute(ref)
 		if err != nil {
 			return err
 		}
