@@ -34,6 +34,18 @@ func (b *Bot) refused(tx *store.Tx, row store.OutboxRow, rejected []string, now 
 	if err != nil {
 		return err
 	}
+	if d.Status.Done() {
+		// The engine has nothing more to say about a closed dispute, but
+		// the QA inbox still hears of a dead address, once.
+		for _, a := range addrs {
+			if containsAddr(nd.Bounced, a) || len(b.cfg.Directory.QA) == 0 {
+				continue
+			}
+			nd.Bounced = append(nd.Bounced, a)
+			nd.Seq++
+			intents = append(intents, engine.Intent{Purpose: engine.Bounced, Ref: nd.Ref, Stage: nd.Stage, Seq: nd.Seq, To: b.cfg.Directory.QA, Reason: a})
+		}
+	}
 	nd, more := b.routeAround(nd, addrs)
 	intents = append(intents, more...)
 	if len(intents) == 0 && len(more) == 0 && nd.Seq == d.Seq {

@@ -1,9 +1,11 @@
 package mailbot
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/store"
@@ -193,5 +195,44 @@ func TestToTheSharedMailboxItself(t *testing.T) {
 	w.drain(t)
 	if got := w.ms.inbox(t, addrOf("lac")); len(got) != 1 || got[0].MessageID != "<self-1@drpbot.test>" {
 		t.Errorf("the shared mailbox holds %q", subjects(got))
+	}
+}
+
+// TestDeadAddressOnAClosedDispute: the last email of a closed dispute is
+// refused for one recipient: the QA inbox is told once all the same.
+func TestDeadAddressOnAClosedDispute(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.at(2, 9)
+	ref := raise(t, w, "<closed1@drpbot.test>", "3131313")
+	var d engine.Dispute
+	err := w.bot.Store().Update(func(tx *store.Tx) error {
+		var err error
+		if d, err = tx.Dispute(ref); err != nil {
+			return err
+		}
+		d.Status, d.Closed = engine.Resolved, w.now
+		if err := tx.PutDispute(d, time.Time{}); err != nil {
+			return err
+		}
+		for i := 1; i <= 2; i++ {
+			if err := tx.AddOutbox(store.OutboxRow{MessageID: fmt.Sprintf("<closed-%d@drpbot.test>", i), Ref: ref, Purpose: "command_ack",
+				To: []string{addrOf("iro")}, Cc: []string{"leaver@drpbot.test"}, Subject: "x", Text: "x\n", Created: w.now}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.drain(t)
+	n := 0
+	for _, f := range w.ms.inbox(t, addrOf("qa")) {
+		if strings.Contains(unfold(f.Raw), "could not be delivered to leaver@drpbot.test") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("QA told %d times (%q)", n, subjects(w.ms.inbox(t, addrOf("qa"))))
 	}
 }
