@@ -86,6 +86,7 @@ func killMidSend(t *testing.T, real bool) {
 		t.Fatalf("before the restart the IRO holds %v", got)
 	}
 	// A mail rule files drpbot's copies out of the INBOX.
+	w.ms.waitFor(t, addrOf("lac"), 3)
 	moveAll(t, w.ms, addrOf("lac"), "INBOX", "Filed")
 
 	// 2. Restarted with the shared mailbox unreachable: the two emails that
