@@ -84,6 +84,9 @@ type Bot struct {
 	// restoreChecked is set once the store is known not to be a restored
 	// backup, or its restore was reconciled (see reconcileRestore).
 	restoreChecked bool
+	// inFlightRecovered is set once what a dead process left in flight has
+	// been made due again (store.RecoverInFlight).
+	inFlightRecovered bool
 	// smtpProbe is how often the sender tries the SMTP server while it is
 	// unreachable and mail waits.
 	smtpProbe time.Duration

@@ -28,6 +28,7 @@ func (b *Bot) reconcileRestore(ctx context.Context) error {
 	if b.restoreChecked {
 		return nil
 	}
+
 	at, ok, err := b.st.RestoredFrom()
 	if err != nil {
 		return err

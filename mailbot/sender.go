@@ -187,6 +187,18 @@ func (b *Bot) Drain(ctx context.Context, now time.Time) (sent, failed int, err e
 			c.Close()
 		}
 	}()
+	if !b.inFlightRecovered {
+		// What a dead process left in flight is due again at once (see
+		// store.RecoverInFlight); the checks below still come first.
+		n, err := b.st.RecoverInFlight(now)
+		if err != nil {
+			return 0, 0, err
+		}
+		if n > 0 {
+			b.log.Info("emails a previous process was sending when it stopped are due again", "count", n)
+		}
+		b.inFlightRecovered = true
+	}
 	for batches := 0; ctx.Err() == nil && batches < 10000; batches++ {
 		rows, err := b.st.OutboxDue(now, b.sendLimit)
 		if err != nil || len(rows) == 0 {

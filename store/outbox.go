@@ -341,6 +341,52 @@ func (t *Tx) Interrupted(id string, errText string) error {
 	return putOutbox(t.tx, row)
 }
 
+// RecoverInFlight is run once when a process starts sending: any row
+// still in flight belongs to a process that died. One that was not
+// committing never reached its final dot, so its attempt is undone and it
+// is due at once; one that was committing is made due at once too, still
+// committing, for the sender to settle before anything else. It returns
+// how many rows it touched.
+func (s *Store) RecoverInFlight(now time.Time) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n = 0
+		var ids []string
+		err := tx.Bucket(bOutbox).ForEach(func(k, v []byte) error {
+			var row OutboxRow
+			if err := json.Unmarshal(v, &row); err != nil {
+				return err
+			}
+			if row.InFlight || row.Committing {
+				ids = append(ids, string(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			row, err := takeOutbox(tx, id)
+			if err != nil {
+				return err
+			}
+			if !row.Committing && row.Attempts > 0 {
+				row.Attempts--
+				row.InFlight = false
+			}
+			if row.NextAttempt.After(now) {
+				row.NextAttempt = now
+			}
+			if err := putOutbox(tx, row); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
 // Hold makes a waiting row wait until at, keeping its state (in flight,
 // committing): drpbot cannot yet tell whether it went.
 func (t *Tx) Hold(id string, at time.Time, errText string) error {

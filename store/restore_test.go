@@ -101,3 +101,42 @@ func TestRecordOutcome(t *testing.T) {
 		return nil
 	})
 }
+
+// TestRecoverInFlight: what a dead process left in flight is due again at
+// once; a row that never reached its dot gets its attempt back, one that
+// was committing stays committing for the sender to settle.
+func TestRecoverInFlight(t *testing.T) {
+	s := open(t, tmpPath(t))
+	defer s.Close()
+	a, b, c := row("DRP-2026-0001", 1, t0), row("DRP-2026-0001", 2, t0), row("DRP-2026-0001", 3, t0)
+	s.Update(func(tx *Tx) error {
+		tx.AddOutbox(a)
+		tx.AddOutbox(b)
+		return tx.AddOutbox(c)
+	})
+	later := t0.Add(time.Hour)
+	if _, err := s.BeginAttempts([]string{a.MessageID, b.MessageID}, "2026-11-02", 10, func(int) time.Time { return later }); err != nil {
+		t.Fatal(err)
+	}
+	s.Update(func(tx *Tx) error { return tx.MarkCommitting(b.MessageID) })
+	now := t0.Add(time.Minute)
+	if n, err := s.RecoverInFlight(now); n != 2 || err != nil {
+		t.Fatalf("recovered %d (%v)", n, err)
+	}
+	due, _ := s.OutboxDue(now, 10)
+	if len(due) != 3 {
+		t.Fatalf("%d due", len(due))
+	}
+	for _, r := range due {
+		switch r.MessageID {
+		case a.MessageID:
+			if r.InFlight || r.Committing || r.Attempts != 0 {
+				t.Errorf("never at its dot: %+v", r)
+			}
+		case b.MessageID:
+			if !r.Committing || r.Attempts != 1 {
+				t.Errorf("committing: %+v", r)
+			}
+		}
+	}
+}
