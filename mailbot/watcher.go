@@ -152,6 +152,7 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 // logged without its body, recorded as a reject, and skipped; a failure to
 // store is returned, so that the message is tried again and never lost.
 func (b *Bot) handleRaw(folder string, validity, uid uint32, raw []byte) error {
+	b.checkInstance(folder, uid, raw)
 	res, err := b.Process(raw, b.Now())
 	if err == nil {
 		return nil

@@ -140,6 +140,10 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.ensureInstance(); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
