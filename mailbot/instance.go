@@ -44,7 +44,7 @@ func (b *Bot) checkInstance(folder string, uid uint32, raw []byte) {
 		return
 	}
 	sent, err := m.Header.Date()
-	if err != nil || !sent.After(own.Created) {
+	if err != nil || sent.Unix() <= own.Created.Unix() { // a Date header counts whole seconds
 		return // an earlier store's mail
 	}
 	text := fmt.Sprintf("another drpbot (store instance %s) sends from this mailbox: its email %s of %s is in %s; this one is instance %s. Two drpbots on one mailbox send everything twice: stop one of them",
