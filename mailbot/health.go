@@ -195,3 +195,26 @@ This email is sent at most once a day.
 	b.ring()
 	return nil
 }
+
+// smtpDialed records the outcome of connecting to the SMTP server. A TLS
+// failure there (an untrusted or expired certificate, a wrong host name)
+// will not mend itself: it is an ERROR, counted, and /healthz is red until
+// a connection succeeds, rather than a WARN on every attempt for ever.
+func (b *Bot) smtpDialed(err error) {
+	if err == nil {
+		b.setProblem("smtp-tls", "")
+		return
+	}
+	if !isTLSError(err) {
+		return // an outage: the sender's retries and reports deal with it
+	}
+	h := &b.watch.health
+	h.mu.Lock()
+	if h.total == nil {
+		h.total = map[string]int64{}
+	}
+	h.total["smtp_tls"]++
+	h.mu.Unlock()
+	b.setProblem("smtp-tls", "smtp tls failed: "+firstLine(err.Error()))
+	b.log.Error("smtp tls failed; nothing can be sent until it is mended", "err", err)
+}

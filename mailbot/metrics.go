@@ -43,6 +43,7 @@ func (b *Bot) Handler() http.Handler {
 			Help: "IMAP connection failures by kind: login_refused, unreachable, tls, timeout (a hung server), connection_lost.", ConstLabels: prometheus.Labels{"kind": kind}},
 			func() float64 { return float64(b.imapErrors(kind)) }))
 	}
+	counter("drpbot_smtp_tls_errors_total", "Connections to the SMTP server whose TLS failed.", func() int64 { return b.imapErrors("smtp_tls") })
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "drpbot_imap_failures_in_a_row", Help: "IMAP connection failures since the last successful sync."}, func() float64 {
 		return float64(b.imapFailuresInARow())
 	}))

@@ -149,6 +149,7 @@ func (b *Bot) Drain(ctx context.Context, now time.Time) (sent, failed int, err e
 	if err == nil {
 		err = c.DialWithContext(ctx)
 	}
+	b.smtpDialed(err) // a TLS failure turns /healthz red (health.go)
 	if err != nil {
 		b.log.Warn("smtp unavailable; emails wait", "err", err, "waiting", len(batch))
 		for _, row := range batch {

@@ -378,3 +378,33 @@ func TestTLSFailureTurnsHealthRed(t *testing.T) {
 		t.Error("a TLS failure was not logged as an ERROR")
 	}
 }
+
+// TestSMTPTLSFailureTurnsHealthRed: an untrusted SMTP certificate is an
+// ERROR and a red /healthz until a connection succeeds.
+func TestSMTPTLSFailureTurnsHealthRed(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	if err := w.ms.sb.EnableTLS(); err != nil {
+		t.Fatal(err)
+	}
+	w.cfg.SMTP.Host, w.cfg.SMTP.Security = "localhost", "starttls"
+	w.at(2, 9)
+	w.ms.sb.Deliver(email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")}, "Dispute Resolution Alert - Stage 1 - 2424242", "<stls@drpbot.test>", "", w.now, "x"), addrOf("lac"))
+	if _, err := w.bot.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, failed, _ := w.bot.Drain(t.Context(), w.now); failed != 1 {
+		t.Fatalf("untrusted SMTP certificate accepted (%d failed)", failed)
+	}
+	if p := strings.Join(w.bot.healthProblems(), "\n"); !strings.Contains(p, "smtp tls failed") {
+		t.Errorf("/healthz says %q", p)
+	}
+	if !strings.Contains(w.logs.String(), `level=ERROR msg="smtp tls failed; nothing can be sent until it is mended"`) {
+		t.Error("not an ERROR")
+	}
+	w.cfg.SMTP.InsecureSkipVerify = true
+	w.now = w.now.Add(2 * time.Minute)
+	w.drain(t)
+	if p := w.bot.healthProblems(); len(p) != 0 {
+		t.Errorf("still red after a good connection: %q", p)
+	}
+}
