@@ -160,6 +160,21 @@ type imapConn struct {
 	sock *watchedConn
 }
 
+// bounded runs fn, one command of the watcher's own (NOOP, IDLE, DONE,
+// LOGOUT), and drops the connection if it has not returned within
+// imap.timeout: the socket's watchdog alone would miss a command whose
+// answer never comes while the server chatters otherwise (an untagged
+// "* OK Still here" just after the DONE).
+func (c *imapConn) bounded(fn func() error) error {
+	t := time.AfterFunc(c.sock.timeout, func() {
+		c.sock.stuck.Store(true)
+		c.sock.Close()
+	})
+	err := fn()
+	t.Stop()
+	return c.wrap(err)
+}
+
 // wrap turns an error of a command on c into ErrIMAPTimeout when the
 // watchdog ended the connection (the library reports a closed socket).
 func (c *imapConn) wrap(err error) error {

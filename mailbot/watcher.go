@@ -273,7 +273,7 @@ func (b *Bot) watchOnce(ctx context.Context, folder string, synced func()) error
 		if !b.cfg.IMAP.Idle || !c.Caps().Has(imap.CapIdle) {
 			select {
 			case <-ctx.Done():
-				_ = c.Logout().Wait()
+				_ = conn.bounded(func() error { return c.Logout().Wait() })
 				return nil
 			case <-c.Closed():
 				return conn.wrap(errors.New("imap: server closed the connection"))
@@ -283,17 +283,17 @@ func (b *Bot) watchOnce(ctx context.Context, folder string, synced func()) error
 		}
 		// Mail that arrived during the sync is announced on the next
 		// command: ask now, so it is not left waiting behind the IDLE.
-		if err := c.Noop().Wait(); err != nil {
-			return conn.wrap(fmt.Errorf("imap: noop: %w", err))
+		if err := conn.bounded(func() error { return c.Noop().Wait() }); err != nil {
+			return fmt.Errorf("imap: noop: %w", err)
 		}
 		select {
 		case <-news:
 			continue
 		default:
 		}
-		idle, err := c.Idle()
-		if err != nil {
-			return conn.wrap(fmt.Errorf("imap: idle: %w", err))
+		var idle *imapclient.IdleCommand
+		if err := conn.bounded(func() (err error) { idle, err = c.Idle(); return err }); err != nil {
+			return fmt.Errorf("imap: idle: %w", err)
 		}
 		b.log.Debug("idle", "folder", folder)
 		// RFC 2177: re-issue IDLE at least every 29 minutes; and look
@@ -316,14 +316,16 @@ func (b *Bot) watchOnce(ctx context.Context, folder string, synced func()) error
 		if closed {
 			return conn.wrap(errors.New("imap: server closed the connection"))
 		}
-		if err := idle.Close(); err != nil {
-			return conn.wrap(fmt.Errorf("imap: idle: %w", err))
-		}
-		if err := idle.Wait(); err != nil {
-			return conn.wrap(fmt.Errorf("imap: idle: %w", err))
+		if err := conn.bounded(func() error {
+			if err := idle.Close(); err != nil {
+				return err
+			}
+			return idle.Wait()
+		}); err != nil {
+			return fmt.Errorf("imap: idle: %w", err)
 		}
 		if ctx.Err() != nil {
-			_ = c.Logout().Wait()
+			_ = conn.bounded(func() error { return c.Logout().Wait() })
 			return nil
 		}
 	}
