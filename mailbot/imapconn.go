@@ -273,6 +273,20 @@ type backoffPolicy struct {
 	refusedFirst, refusedMax time.Duration // after a refused login
 }
 
+// wait is the wait before the next try after the n-th failure in a row
+// (n >= 1): doubling from first, capped at max; from refusedFirst to
+// refusedMax after refused logins.
+func (p backoffPolicy) wait(refused bool, n int) time.Duration {
+	d, top := p.first, p.max
+	if refused {
+		d, top = p.refusedFirst, p.refusedMax
+	}
+	for i := 1; i < n && d < top; i++ {
+		d *= 2
+	}
+	return min(d, top)
+}
+
 // defaultBackoff: an outage is retried within about a minute (the wait
 // doubles from a second and is capped there); a refused login only after
 // five minutes, then ten, twenty, forty and hourly. Microsoft 365 locks an

@@ -404,3 +404,61 @@ func TestSMTPTLSFailureTurnsHealthRed(t *testing.T) {
 		t.Errorf("still red after a good connection: %q", p)
 	}
 }
+
+// TestUnreachableTurnsHealthRed: a server nobody answers on is an ERROR
+// each time, retried within about a minute at most, and red after
+// healthFailLimit tries.
+func TestUnreachableTurnsHealthRed(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	w.bot.Now = time.Now
+	w.bot.watch.backoff = &backoffPolicy{first: 10 * time.Millisecond, max: 40 * time.Millisecond, refusedFirst: time.Second, refusedMax: time.Second}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	l.Close() // nothing listens there now
+	w.cfg.IMAP.Port, _ = strconv.Atoi(port)
+	w.bot.Metrics.LastSync.Store(time.Now().Unix())
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.bot.Watch(ctx, "INBOX")
+	}()
+	defer func() { cancel(); wg.Wait() }()
+	waitUntil(t, "red", func() bool { return len(w.bot.healthProblems()) > 0 })
+	if n := w.bot.imapErrors(kindUnreachable); n < healthFailLimit {
+		t.Errorf("%d unreachable counted", n)
+	}
+	if p := strings.Join(w.bot.healthProblems(), "\n"); !strings.Contains(p, "imap unreachable") {
+		t.Errorf("/healthz says %q", p)
+	}
+	if !strings.Contains(w.logs.String(), `level=ERROR msg="imap server unreachable"`) {
+		t.Error("not an ERROR")
+	}
+}
+
+// TestReconnectWaits: the waits between tries double from the first to
+// the cap (about a minute by default) and no further; after a refused
+// login they start long.
+func TestReconnectWaits(t *testing.T) {
+	var got, refused []string
+	for n := 1; n <= 10; n++ {
+		got = append(got, defaultBackoff.wait(false, n).String())
+		refused = append(refused, defaultBackoff.wait(true, n).String())
+	}
+	if s := strings.Join(got, " "); s != "1s 2s 4s 8s 16s 32s 1m0s 1m0s 1m0s 1m0s" {
+		t.Errorf("waits after failures: %s", s)
+	}
+	if s := strings.Join(refused, " "); s != "5m0s 10m0s 20m0s 40m0s 1h0m0s 1h0m0s 1h0m0s 1h0m0s 1h0m0s 1h0m0s" {
+		t.Errorf("waits after refused logins: %s", s)
+	}
+	for i := 0; i < 1000; i++ {
+		j := jitter(time.Minute)
+		if j < 45*time.Second || j > 75*time.Second {
+			t.Fatalf("jitter(1m) = %v", j)
+		}
+	}
+}

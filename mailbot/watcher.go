@@ -213,10 +213,10 @@ func (b *Bot) relevant(header []byte) bool {
 // five minutes (see defaultBackoff). It resumes from the checkpoint.
 func (b *Bot) Watch(ctx context.Context, folder string) {
 	bo := b.backoffPolicy()
-	delay, refused := bo.first, 0
+	failed, refused := 0, 0 // in a row
 	for ctx.Err() == nil {
 		err := b.watchOnce(ctx, folder, func() {
-			delay, refused = bo.first, 0
+			failed, refused = 0, 0
 			b.imapOK(folder)
 		})
 		if ctx.Err() != nil {
@@ -227,15 +227,11 @@ func (b *Bot) Watch(ctx context.Context, folder string) {
 		}
 		var wait time.Duration
 		if b.imapFailed(folder, err) == kindLoginRefused {
-			wait = bo.refusedFirst
-			for i := 0; i < refused && wait < bo.refusedMax; i++ {
-				wait *= 2
-			}
-			wait = min(wait, bo.refusedMax)
 			refused++
+			wait = bo.wait(true, refused)
 		} else {
-			wait = delay
-			delay = min(delay*2, bo.max)
+			failed++
+			wait = bo.wait(false, failed)
 		}
 		wait = jitter(wait)
 		b.log.Info("imap: reconnecting", "folder", folder, "in", wait.Round(time.Millisecond).String())
