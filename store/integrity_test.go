@@ -109,13 +109,19 @@ func TestOpenRefusesTruncatedFile(t *testing.T) {
 	}
 	db.View(func(tx *bolt.Tx) error { used = tx.Size(); return nil })
 	db.Close()
-	for _, keep := range []int64{fi.Size() / 2, used - 4096, 3 * 4096} {
-		cut := path + fmt.Sprint(keep)
-		copyFile(t, path, cut)
-		if err := os.Truncate(cut, keep); err != nil {
-			t.Fatal(err)
+	for _, limit := range []int64{FullCheckLimit, 0} {
+		// Also for a file too large to read whole on open: the size check
+		// alone finds it.
+		defer func(old int64) { FullCheckLimit = old }(FullCheckLimit)
+		FullCheckLimit = limit
+		for _, keep := range []int64{fi.Size() / 2, used - 4096, 3 * 4096} {
+			cut := path + fmt.Sprint(keep)
+			copyFile(t, path, cut)
+			if err := os.Truncate(cut, keep); err != nil {
+				t.Fatal(err)
+			}
+			wantDamaged(t, readAll(cut), fmt.Sprintf("cut to %d of %d bytes, full check up to %d", keep, fi.Size(), limit))
 		}
-		wantDamaged(t, readAll(cut), fmt.Sprintf("cut to %d of %d bytes", keep, fi.Size()))
 	}
 	if err := readAll(path); err != nil {
 		t.Errorf("the whole file: %v", err)
