@@ -68,6 +68,7 @@ type Bot struct {
 	beforeTick func(ref string)
 	sendMu     sync.Mutex // one drain at a time
 	sendLimit  int
+	watch      watchState // the IMAP connection's health (imapconn.go, health.go)
 }
 
 // New builds a Bot from a validated config and an open store.
