@@ -198,8 +198,12 @@ func (c *Calendar) NonWorking(d Date) string {
 	if name, ok := c.closures[d]; ok {
 		return name
 	}
+	name, movedAway := c.oneOff(d)
+	if name != "" {
+		return name
+	}
 	t := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
-	if _, observed, h := c.holidays.IsHoliday(t); observed && h != nil {
+	if _, observed, h := c.holidays.IsHoliday(t); observed && h != nil && !movedAway {
 		return h.Name
 	}
 	switch d.Weekday() {
