@@ -147,7 +147,11 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 		}
 	}
 
-	classifyAutomatic(msg, h, b, subj)
+	classifyAutomatic(msg, h, b, subj, own)
+	if msg.AutoReply {
+		// Automatic mail gives no instructions, even when it quotes one.
+		msg.Command = ""
+	}
 }
 
 var prefixRe = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]{1,40}\]\s*)?(re|aw|sv|antw|fw|fwd|tr|wg)\s*(?:\[\d+\])?\s*:\s*`)

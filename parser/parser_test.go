@@ -465,7 +465,17 @@ func TestCutQuoted(t *testing.T) {
 		{"Yes\nOn Mon, 2 Nov 2026 at 09:00, A <a@b> wrote:\n> Resolved", "Yes"},
 		{"Yes\n> quoted\nmine", "Yes\nmine"},
 		{"Yes\n-- \nIris\nResolved", "Yes"},
-		{"Resolved\n\nKind regards,\nIris\nPause", "Resolved"},
+		{"Resolved\n\nKind regards,\nIris\nIRO Service", "Resolved"},
+		// A closing line does not cut an instruction or a paragraph below it.
+		{"Resolved\n\nKind regards,\nIris\nPause", "Resolved\n\nKind regards,\nIris\nPause"},
+		{"Noted.\n\nMany thanks\n\nResolved", "Noted.\n\nMany thanks\n\nResolved"},
+		{"Noted.\nMany thanks\nI have also asked the team manager to book the review.", "Noted.\nMany thanks\nI have also asked the team manager to book the review."},
+		{"Noted.\nMany thanks\nPat Lead\nTeam Manager", "Noted."},
+		// Bare rules at the end go; bottom-posting keeps the new text.
+		{"Yes\n\n------\n", "Yes"},
+		{"Yes\n___", "Yes"},
+		{"On Mon, 2 Nov 2026 at 09:00, A <a@b> wrote:\n> Is it resolved?\n\nResolved", "Resolved"},
+		{"> Is it resolved?\n> Stage 2\nNot yet.", "Not yet."},
 		{"Thanks\nResolved", "Thanks\nResolved"},
 		{"A\n\n\n\nB  ", "A\n\nB"},
 		{"Yes\nSent from my iPhone\nResolved", "Yes"},
