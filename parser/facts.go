@@ -139,6 +139,9 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 
 	newAlert := !msg.IsReply && msg.Heading != ""
 	msg.Command = p.command(lines, newAlert)
+	if msg.Command == "" && !newAlert {
+		msg.Command, msg.NearCommand, msg.NearReason = p.nearCommand(lines)
+	}
 	if msg.Command == "" {
 		// A query by subject alone: "Status", "Help".
 		switch commandLine(rest) {
@@ -150,7 +153,7 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 	classifyAutomatic(msg, h, b, subj, own)
 	if msg.AutoReply {
 		// Automatic mail gives no instructions, even when it quotes one.
-		msg.Command = ""
+		msg.Command, msg.NearCommand, msg.NearReason = "", "", ""
 	}
 }
 

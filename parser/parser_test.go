@@ -350,7 +350,7 @@ func TestCommand(t *testing.T) {
 		{"Cafcass referral made", "cafcass"},
 		{"Close", "close"},
 		{"Withdrawn", "close"},
-		{"The dispute is resolved now", ""},
+		{"The dispute is resolved now", "resolved"}, // near.go rule 3
 		{"Not sure this is resolved", ""},
 		{"Thanks for the update.\nResolved", "resolved"},
 		{"Pause\nResolved", "pause"},
@@ -613,6 +613,62 @@ func TestCategory(t *testing.T) {
 		m := parseString(t, msg("Dispute Resolution Alert", body), DefaultOptions())
 		if m.Category != want {
 			t.Errorf("%q: category %q, want %q", body, m.Category, want)
+		}
+	}
+}
+
+// TestNearCommand covers near.go's rules: courtesy around one instruction is
+// acted on, hedged wording is nothing, other look-alikes are near misses.
+func TestNearCommand(t *testing.T) {
+	tests := []struct{ body, cmd, near, reason string }{
+		// Rule 3: acted on.
+		{"Resolved - thanks Pat.", "resolved", "", ""},
+		{"Thanks Pat, this is now resolved.", "resolved", "", ""},
+		{"Thanks Pat – resolved!", "resolved", "", ""},
+		{"Noted, not resolved.", "escalate", "", ""},
+		{"Please escalate.", "escalate", "", ""},
+		{"Extend to 11/12/2026 please", "extend 2026-12-11", "", ""},
+		{"Hi Pat, pause please.", "pause", "", ""},
+		{"The dispute has been resolved.", "resolved", "", ""},
+		// Rule 1: hedged, neither.
+		{"I believe this is now resolved, please confirm", "", "", ""},
+		{"I think this is resolved?", "", "", ""},
+		{"Hopefully resolved by Friday.", "", "", ""},
+		{"Resolved?", "", "", ""},
+		{"Not sure this is resolved", "", "", ""},
+		// Rule 4: near misses.
+		{"Extend to 31/02/2027", "", "extend", "31/02/2027 is not a date: February 2027 has 28 days"},
+		{"Extend to 31/13/2027", "", "extend", "31/13/2027 is not a date: there is no month 13 (dates are day/month/year)"},
+		{"Extend to next week", "", "extend", "no new date or number of working days was given"},
+		{"Extension agreed to 11/12/2026 with the team manager", "", "extend 2026-12-11", ""},
+		{"Extend by another 5 days as agreed", "", "extend 5", ""},
+		{"Resolved as discussed with Pat this morning", "", "resolved", ""},
+		{"Escalating to stage 3 today", "", "stage 3", ""},
+		{"Escalate to stage 7", "", "escalate", "there is no stage 7: the formal stages are 1 to 5"},
+		{"Stage 7", "", "escalate", "there is no stage 7: the formal stages are 1 to 5"},
+		{"This is not resolved, the plan is still missing", "", "escalate", ""},
+		{"Putting this on hold while Pat is away", "", "pause", ""},
+		{"Cafcass referral has been made today", "", "cafcass", ""},
+		{"Withdrawing this alert", "", "close", ""},
+		// Not instructions at all.
+		{"The review is booked for 20/11/2026.", "", "", ""},
+		{"Many thanks for the update, I will read the plan and come back to you tomorrow about the resolved items.", "", "", ""},
+	}
+	for _, tt := range tests {
+		m := parseString(t, msg("RE: Dispute Resolution Alert - Stage 1", tt.body), DefaultOptions())
+		if m.Command != tt.cmd || m.NearCommand != tt.near || m.NearReason != tt.reason {
+			t.Errorf("%q: command %q near %q (%q), want %q %q (%q)", tt.body, m.Command, m.NearCommand, m.NearReason, tt.cmd, tt.near, tt.reason)
+		}
+	}
+	// A new alert's lines are never near misses.
+	m := parseString(t, msg("Dispute Resolution Alert - Stage 1", "Extend to 31/02/2027"), DefaultOptions())
+	if m.NearCommand != "" || m.Command != "" {
+		t.Errorf("new alert: command %q near %q", m.Command, m.NearCommand)
+	}
+	for cmd, want := range map[string]string{"resolved": "Resolved", "stage 3": "Escalate to stage 3", "extend 2026-12-11": "Extend to 11/12/2026",
+		"extend 5": "Extend 5 days", "extend": "Extend to DD/MM/YYYY (or Extend N days)", "close": "Withdrawn", "cafcass": "Cafcass referral made"} {
+		if got := InstructionLine(cmd); got != want {
+			t.Errorf("InstructionLine(%q) = %q, want %q", cmd, got, want)
 		}
 	}
 }
