@@ -1,6 +1,7 @@
 package parser
 
 import (
+	"regexp"
 	"strings"
 )
 
@@ -151,13 +152,27 @@ func textRecipients(own string, msg *Message) []string {
 		skip[a] = true
 	}
 	var out []string
-	for _, a := range looseAddr.FindAllString(head[:end], 50) {
-		a = strings.ToLower(strings.TrimRight(strings.Trim(a, "<>[]'\"`"), ".:;,)>"))
-		if a == "" || skip[a] || bounceSenderRe.MatchString(a) || !strings.Contains(a[strings.IndexByte(a, '@')+1:], ".") {
-			continue
+	for _, line := range strings.Split(head[:end], "\n") {
+		// The returned message's own header lines start at the margin.
+		if copiedHeaderRe.MatchString(line) {
+			break
 		}
-		skip[a] = true
-		out = append(out, a)
+		for _, a := range looseAddr.FindAllString(line, 10) {
+			a = strings.ToLower(strings.TrimRight(strings.Trim(a, "<>[]'\"`"), ".:;,)>"))
+			at := strings.IndexByte(a, '@')
+			if at <= 0 || skip[a] || bounceSenderRe.MatchString(a) || !strings.Contains(a[at+1:], ".") {
+				continue
+			}
+			skip[a] = true
+			out = append(out, a)
+			if len(out) >= 50 {
+				return out
+			}
+		}
 	}
 	return out
 }
+
+// copiedHeaderRe is a header field of the returned message copied into a
+// plain-text report.
+var copiedHeaderRe = regexp.MustCompile(`(?i)^(?:from|to|cc|subject|date|message-id|in-reply-to|references|return-path|received|mime-version|content-type|x-[\w-]+):\s`)

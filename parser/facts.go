@@ -110,7 +110,8 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 	if strings.TrimSpace(text) == "" && b.hasHTML {
 		text = htmlToText(b.html)
 	}
-	msg.NewText = cutQuoted(text)
+	var quotedAt int
+	msg.NewText, quotedAt = splitQuoted(text)
 	own := normalise(msg.NewText)
 	lower := asciiLower(own)
 	lines := strings.Split(own, "\n")
@@ -136,6 +137,9 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 	msg.ConcurrentCafcass = concurrentCafcass(lines)
 	msg.Category = p.category(lines)
 	msg.ChildInitials = childInitials(lines)
+	if msg.IsForward || msg.NewText == "" {
+		p.forwardedFacts(msg, text, quotedAt)
+	}
 
 	newAlert := !msg.IsReply && msg.Heading != ""
 	msg.Command = p.command(lines, newAlert)
@@ -469,6 +473,8 @@ func makeDate(y, m, d int) string {
 	}
 	return t.Format("2006-01-02")
 }
+
+func timeParseISO(d string) (time.Time, error) { return time.Parse("2006-01-02", d) }
 
 // findDate reads the first date in s, UK day/month order, as ISO 8601.
 func findDate(s string) string {

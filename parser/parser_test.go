@@ -33,6 +33,11 @@ type want struct {
 	notIn                                         []string
 	failed                                        []string
 	malformed                                     bool
+	// Issue 14's readings (reading_test.go): the exact new text when set,
+	// delay notices, out-of-office sure or maybe, near-miss instructions.
+	text                string
+	delayed, ooo, maybe bool
+	near                string
 }
 
 func TestFixtures(t *testing.T) {
@@ -74,8 +79,8 @@ func TestFixtures(t *testing.T) {
 			heading: "Dispute Resolution Alert", stage: intp(1), childRef: "1234567", reply: true,
 			command: "escalate", firstLine: "Not resolved.", notIn: []string{"Iris Reviewer", "Resume", "Close", "From:"},
 		},
-		"forward-gmail.eml": {
-			heading: "Dispute Resolution Alert", childRef: "1234567", forward: true,
+		"forward-gmail.eml": { // a bare forward: the stage comes from the forwarded part
+			heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", forward: true,
 			firstLine: "FYI, see below.", notIn: []string{"Stage of Alert", "Resolved"},
 		},
 		"stacked-prefixes.eml": {
@@ -87,10 +92,10 @@ func TestFixtures(t *testing.T) {
 			firstLine: "Sharing for the QA file.", notIn: []string{"Cafcass"},
 		},
 		"exchange-ooo.eml": {
-			heading: "Dispute Resolution Alert", stage: intp(1), childRef: "1234567", reply: true, auto: true,
+			heading: "Dispute Resolution Alert", stage: intp(1), childRef: "1234567", reply: true, auto: true, ooo: true,
 			firstLine: "I am on annual leave until 23 November. For urgent matters contact Sue Deputy.",
 		},
-		"gmail-vacation.eml": {reply: true, auto: true, firstLine: "Away until Monday."},
+		"gmail-vacation.eml": {reply: true, auto: true, ooo: true, firstLine: "Away until Monday."},
 		"read-receipt.eml":   {heading: "Dispute Resolution Alert", stage: intp(1), childRef: "1234567", auto: true, firstLine: "Your message was read on Monday, 9 November 2026 10:00:00 (UTC)."},
 		"exchange-ndr.eml":   {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", auto: true, bounce: true, failed: []string{"gone.manager@council.example"}, firstLine: "Your message to gone.manager@council.example couldn't be delivered.", notIn: []string{"Resolved"}},
 		"postfix-bounce.eml": {auto: true, bounce: true, failed: []string{"left.council@council.example"}, firstLine: "This is the mail system at host mail.council.example."},
@@ -107,6 +112,9 @@ func TestFixtures(t *testing.T) {
 		"truncated.eml":                {heading: "Dispute Resolution Alert", stage: intp(5), childRef: "4455667", due: "2026-12-04", firstLine: "We are now at Stage five of the process.", malformed: true},
 		"no-heading-stage-command.eml": {stage: intp(3), reply: true, command: "stage 3", firstLine: "Stage 3"},
 		"new-alert-stage-line.eml":     {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "3344556", due: "2026-12-07", command: "pause", firstLine: "Stage 2"},
+	}
+	for name, w := range readingTests {
+		tests[name] = w
 	}
 	files, _ := filepath.Glob("testdata/*.eml")
 	if len(files) != len(tests) {
@@ -157,6 +165,13 @@ func TestFixtures(t *testing.T) {
 			}
 			if w.failed != nil {
 				check("FailedRecipients", m.FailedRecipients, w.failed)
+			}
+			check("Delayed", m.Delayed, w.delayed)
+			check("OutOfOffice", m.OutOfOffice, w.ooo)
+			check("MaybeAutoReply", m.MaybeAutoReply, w.maybe)
+			check("NearCommand", m.NearCommand, w.near)
+			if w.text != "" {
+				check("NewText", m.NewText, w.text)
 			}
 			first, _, _ := strings.Cut(m.NewText, "\n")
 			check("NewText first line", first, w.firstLine)
@@ -636,6 +651,7 @@ func TestNearCommand(t *testing.T) {
 		{"Hopefully resolved by Friday.", "", "", ""},
 		{"Resolved?", "", "", ""},
 		{"Not sure this is resolved", "", "", ""},
+		{"Resolved from my side: review booked for 20/11/2026.", "", "", ""},
 		// Rule 4: near misses.
 		{"Extend to 31/02/2027", "", "extend", "31/02/2027 is not a date: February 2027 has 28 days"},
 		{"Extend to 31/13/2027", "", "extend", "31/13/2027 is not a date: there is no month 13 (dates are day/month/year)"},

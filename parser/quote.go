@@ -43,7 +43,9 @@ var (
 	// Mobile footers, in the same languages.
 	mobileRe = regexp.MustCompile(`(?i)^(?:sent from my \w+|sent from (?:outlook|mail|yahoo mail|samsung|my samsung|gmail|aol)\b|sent from outlook for (?:ios|android)|get outlook for (?:ios|android)|sent via |sent with |envoy[ée] de mon |envoy[ée] depuis |von meinem \w+ gesendet|gesendet von (?:meinem|outlook)|verzonden (?:vanaf|met) |enviado desde mi |enviado do meu |enviado a partir d|wys[łl]ane z (?:mojego|mego|aplikacji) |skickat fr[åa]n (?:min|outlook)|sendt fra (?:min|outlook)|отправлено (?:с|из) |надіслано з |inviato da )`)
 	// A sign-off on a line of its own starts the signature.
-	valedictionRe = regexp.MustCompile(`(?i)^(kind|best|warm|many|with|warmest|kindest)?\s*(regards|wishes|thanks|thank you)[,.!]*$|^(yours sincerely|yours faithfully|yours|cheers|thanks again|speak soon|all the best|best|regards|rgds|kr|br|tia|ta)[,.!]*$`)
+	valedictionRe = regexp.MustCompile(`(?i)^(kind|best|warm|many|with|warmest|kindest)?\s*(regards|wishes|thanks|thank you)[,.!]*$|^(yours sincerely|yours faithfully|yours|cheers|thanks again|speak soon|all the best|best|regards|rgds|kr|br|tia|ta)[,.!]*$` +
+		// The same in the other languages quote headers are read in.
+		`|^(cordialement|bien (?:cordialement|à vous)|salutations distinguées|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|freundliche gr(?:ü|ue)(?:ß|ss)e|viele gr(?:ü|ue)(?:ß|ss)e|beste gr(?:ü|ue)(?:ß|ss)e|met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|saludos(?: cordiales)?|un saludo|atentamente|atenciosamente|cumprimentos|com os melhores cumprimentos|abraços|pozdrawiam|z powa[żz]aniem|med v[äa]nliga h[äa]lsningar|v[äa]nliga h[äa]lsningar|h[äa]lsningar|med venlig hilsen|venlig hilsen|med vennlig hilsen|vennlig hilsen|hilsen|с уважением|всего доброго|з повагою|cordiali saluti|distinti saluti|saluti)[,.!]*$`)
 	// The thanking kind of closing, which writers also put above more text.
 	thanksCloseRe = regexp.MustCompile(`(?i)^(many\s+|with\s+)?(thanks|thank you)(\s+again|\s+all|\s+very much|\s+so much)?[,.!]*$`)
 	// A bare rule: Outlook's underscores, dashes, equals, asterisks.
@@ -91,7 +93,7 @@ func splitQuoted(text string) (string, int) {
 			end = i
 			break
 		}
-		if own > 0 && len(t) < 40 && mobileRe.MatchString(t) {
+		if own > 0 && len(t) < 90 && mobileRe.MatchString(t) {
 			end = i
 			break
 		}
