@@ -14,15 +14,17 @@ var (
 	// original subject follows) or is the whole subject ("Out of Office").
 	autoSubjectRe = regexp.MustCompile(`(?i)^\s*(?:automatic reply|auto[- ]?reply|autoreply|auto[- ]?response|out of (?:the )?office(?: auto ?reply| reply| notification)?|away from (?:the )?office|on leave|annual leave|vacation reply|holiday reply|` +
 		// fr, de, nl, es, pt, pl, sv, da/no, ru, uk, it
-		`r[ée]ponse automatique|absence du bureau|automatische antwort|abwesenheitsnotiz|automatisch antwoord|afwezigheidsbericht|respuesta autom[aá]tica|fuera de la oficina|resposta autom[aá]tica|aus[eê]ncia tempor[aá]ria|odpowied[źz] automatyczna|automatiskt svar|autosvar|automatisk svar|автоматический ответ|автоматична відповідь|risposta automatica|` +
+		`vacation|away|auto[- ]?responder|r[ée]ponse automatique|absence du bureau|absent|abwesend|afwezig|ausente|fuera de la oficina|poza biurem|nieobecno[śs][ćc]|fr[åa]nvaro|frav[æa]rende|fuori sede|отсутствую|вне офиса|відсутн[ій]й|automatische antwort|abwesenheitsnotiz|automatisch antwoord|afwezigheidsbericht|respuesta autom[aá]tica|fuera de la oficina|resposta autom[aá]tica|aus[eê]ncia tempor[aá]ria|odpowied[źz] automatyczna|automatiskt svar|autosvar|automatisk svar|автоматический ответ|автоматична відповідь|risposta automatica|` +
 		// receipts
 		`read|not read|read receipt|return receipt|delivered|relayed|gelesen|lu|gelezen|le[íi]do|lido|przeczytano|läst|læst|lest|прочитано)\s*(?::|$)`)
+	// A tag anywhere in the subject: "Re: Alert [Auto-Reply]", "(Out of Office)".
+	autoTagRe = regexp.MustCompile(`(?i)[\[(](?:auto[- ]?reply|auto[- ]?response|automatic reply|out of (?:the )?office|autoreply|ooo)[\])]`)
 	// Out-of-office subjects without the "Automatic reply:" form: "Out of
 	// Office - back Monday", "I am on annual leave".
 	oooSubjectRe = regexp.MustCompile(`(?i)^\s*(?:out of (?:the )?office|ooo\b|i am (?:currently )?(?:out of (?:the )?office|away|on (?:annual )?leave)|on annual leave|away until|absent until)`)
 	// Exchange, Gmail and the common MTAs' non-delivery subjects, and
 	// Exchange's localised "Undeliverable:".
-	bounceSubjectRe = regexp.MustCompile(`(?i)^\s*(?:undeliverable|undelivered mail returned to sender|undelivered mail|mail delivery failed|returned mail|delivery has failed|delivery failure|failure notice|message not delivered|mail delivery failure|mail delivery system|non[- ]?deliverable|delivery status notification \(failure\)|delivery notification: delivery has failed|mail system error|could not send message|permanent delivery failure|` +
+	bounceSubjectRe = regexp.MustCompile(`(?i)^\s*(?:undeliverable|undelivered mail returned to sender|undelivered mail|mail delivery failed|returned mail|delivery has failed|delivery failure|failure notice|message not delivered|mail delivery failure|mail delivery system|non[- ]?deliverable|delivery status notification \(failure\)|delivery status notification$|delivery notification: delivery has failed|mail system error|could not send message|permanent delivery failure|failed delivery|delivery failure notification|notice of delivery failure|non[- ]delivery (?:report|notification)|ndn:|nondeliverable|message delivery failure|mail could not be delivered|rejected:|returned message|mail returned|bounced mail|` +
 		`non remis|impossible de remettre|unzustellbar|nicht zustellbar|onbestelbaar|no se puede entregar|imposible de entregar|n[aã]o (?:[ée] poss[ií]vel|foi poss[ií]vel) entregar|n[aã]o entregue|niedostarczalne|nie mo[żz]na dostarczy[ćc]|kan inte levereras|ej levererat|kunne ikke leveres|kan ikke leveres|не доставлено|недоставлено|не вдалося доставити|non recapitabile)(?:\W|$)`)
 	// Delay notices: a warning, not a failure (RFC 3464 Action: delayed).
 	delaySubjectRe = regexp.MustCompile(`(?i)^\s*(?:delivery status notification \(delay\)|delayed mail|delivery delayed|mail delivery delayed|message delayed|delivery notification: delivery has been delayed|warning: (?:message .* delayed|could not send message for past)|delayed:|retard de remise|zustellung verz[öo]gert|vertraagde bezorging|entrega retrasada)`)
@@ -63,7 +65,16 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 	if strings.EqualFold(strings.TrimSpace(h.Get("X-MS-Exchange-Generated-Message-Source")), "Mailbox Rules Agent") {
 		auto = true
 	}
-	if autoSubjectRe.MatchString(subj) {
+	if autoSubjectRe.MatchString(subj) || autoTagRe.MatchString(subj) {
+		auto = true
+	}
+	// RFC 3834 3.3 and RFC 5321 4.5.5: automatic replies and reports are
+	// sent with an empty envelope sender, which the delivering server
+	// records as "Return-Path: <>".
+	if rp := strings.TrimSpace(h.Get("Return-Path")); rp == "<>" {
+		auto = true
+	}
+	if strings.EqualFold(strings.TrimSpace(h.Get("X-Precedence")), "auto_reply") || h.Has("X-Vacation") {
 		auto = true
 	}
 	if b.reportType == "disposition-notification" {
@@ -100,13 +111,19 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 		if !daemon && (msg.IsReply || msg.IsForward) {
 			break
 		}
-		if failureText(own, daemon) {
+		switch {
+		case failureText(own, daemon):
 			kind = "failed"
 			if delayText(own) {
 				kind = "delayed"
 			}
-		} else if daemon && delayText(own) {
+		case daemon && delayText(own):
 			kind = "delayed"
+		case daemon && !msg.IsReply && !msg.IsForward:
+			// A mailer daemon or postmaster writes little else: what it
+			// sends unprompted is a report of a message it could not
+			// deliver.
+			kind = "failed"
 		}
 	}
 	switch kind {
@@ -129,11 +146,14 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 		case oooSubjectRe.MatchString(subj) || (auto && oooText(own) != oooNone):
 			auto = true
 			msg.OutOfOffice = true
-		case autoSubjectRe.MatchString(subj):
+		case autoSubjectRe.MatchString(subj) || autoTagRe.MatchString(subj):
 			// A localised "Automatic reply:" is an out-of-office too;
 			// receipts are not.
 			msg.OutOfOffice = !receiptSubjectRe.MatchString(subj)
-		case !auto:
+		case !auto && (msg.IsReply || msg.Heading == ""):
+			// By text alone only in a reply (or mail that is no alert):
+			// a new alert that says its writer will be on leave is an
+			// alert, never an out-of-office.
 			switch oooText(own) {
 			case oooSure:
 				auto = true

@@ -37,9 +37,18 @@ var (
 		"delivery to the following recipients failed permanently",
 		"your message wasn't delivered to",
 		"there was a problem delivering your message to",
-		// Domino, MDaemon, others
+		// Domino, MDaemon, Yahoo, Courier, Oracle Messaging Server, others
 		"your message was not delivered to",
 		"permanent failure for one or more recipients",
+		"sorry, we were unable to deliver your message to the following address",
+		"this report relates to a message you sent",
+		"could not be delivered to the following recipients",
+		"delivery to the following recipients failed",
+		"the following addresses had delivery problems",
+		"your mail to the following recipients could not be delivered",
+		"unable to deliver message to the following recipients",
+		"the following recipients did not receive this message",
+		"permanent fatal errors",
 	}
 	// Wording too plain to trust unless the report comes from a mailer
 	// daemon or postmaster address.
@@ -57,6 +66,12 @@ var (
 		"user unknown",
 		"mailbox unavailable",
 		"no such user",
+		"was not delivered to:",
+		"delivery failure",
+		"this is a delivery status notification",
+		"the original message was received at",
+		"the message you sent to",
+		"mail delivery failed",
 	}
 	delayPhrases = []string{
 		// Postfix, Sendmail, Gmail: the warning banner
@@ -156,6 +171,9 @@ func textRecipients(own string, msg *Message) []string {
 		// The returned message's own header lines start at the margin.
 		if copiedHeaderRe.MatchString(line) {
 			break
+		}
+		if lt := strings.ToLower(strings.TrimSpace(line)); strings.HasPrefix(lt, "message-id") || strings.HasPrefix(lt, "references") || strings.HasPrefix(lt, "in-reply-to") {
+			continue // message IDs look like addresses
 		}
 		for _, a := range looseAddr.FindAllString(line, 10) {
 			a = strings.ToLower(strings.TrimRight(strings.Trim(a, "<>[]'\"`"), ".:;,)>"))

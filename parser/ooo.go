@@ -30,6 +30,9 @@ var (
 		`|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mails?\b` +
 		`|\bi\s+(?:do\s+not|don't)\s+work\s+on\s+(?:mondays|tuesdays|wednesdays|thursdays|fridays)\b` +
 		`|\bmy\s+working\s+(?:days|hours)\s+are\b)`)
+	// The same in the other languages Outlook's assistant is set up in: a
+	// reply wholly in one of them is an autoresponder's.
+	oooForeignRe = regexp.MustCompile(`(?i)\b(?:je\s+suis\s+(?:actuellement\s+)?(?:absente?|en\s+cong[ée]s?|en\s+vacances)|ich\s+bin\s+.{0,40}?(?:nicht\s+im\s+b(?:ü|ue)ro|abwesend|im\s+urlaub)|ik\s+ben\s+.{0,40}?(?:afwezig|niet\s+op\s+kantoor|met\s+vakantie)|estoy\s+.{0,30}?(?:fuera\s+de\s+la\s+oficina|de\s+vacaciones|ausente)|estou\s+.{0,30}?(?:fora\s+do\s+escrit[óo]rio|de\s+f[ée]rias|ausente)|jestem\s+.{0,30}?(?:poza\s+biurem|na\s+urlopie|nieobecn[ya])|jag\s+[äa]r\s+.{0,30}?(?:borta|ledig|p[åa]\s+semester)|jeg\s+er\s+.{0,30}?(?:fraværende|p[åa]\s+ferie|ikke\s+p[åa]\s+kontoret)|sono\s+.{0,30}?(?:fuori\s+(?:sede|ufficio)|in\s+ferie|assente))`)
 	// Until when: "until Monday", "back on 23 November", "return on".
 	oooReturnRe = regexp.MustCompile(`(?i)\b(?:until|till|back\s+(?:in\s+the\s+office\s+)?on|back\s+in\s+the\s+office|will\s+be\s+back|return(?:ing)?\s+(?:to\s+(?:the\s+office|work)\s+)?on|will\s+return|upon\s+my\s+return|on\s+my\s+return|when\s+i\s+(?:return|am\s+back|get\s+back)|when\s+i'm\s+back)\b`)
 	// Who else, or when it will be read.
@@ -48,6 +51,9 @@ func oooText(own string) oooReading {
 	}
 	if len(t) > 4000 {
 		t = t[:4000]
+	}
+	if len(strings.Fields(t)) <= 80 && oooForeignRe.MatchString(t) {
+		return oooSure
 	}
 	loc := oooAwayRe.FindStringIndex(t)
 	automated := oooAutomatedRe.MatchString(t)

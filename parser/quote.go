@@ -39,6 +39,7 @@ var (
 	// Gmail in Russian and a few others end with the address alone:
 	// "пн, 2 нояб. 2026 г. в 09:00, Иван <ivan@example.org>:".
 	addrColonEndRe = regexp.MustCompile(`[^\s<>]+@[^\s<>]+>:$`)
+	datedHeaderRe  = regexp.MustCompile(`^\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b.*@`)
 	wroteStartRe   = regexp.MustCompile(`(?i)^(?:-{2,}\s*)?(?:on|le|am|op|el|em|den|il|w dniu|dnia|в|у)\s`)
 	// Mobile footers, in the same languages.
 	mobileRe = regexp.MustCompile(`(?i)^(?:sent from my \w+|sent from (?:outlook|mail|yahoo mail|samsung|my samsung|gmail|aol)\b|sent from outlook for (?:ios|android)|get outlook for (?:ios|android)|sent via |sent with |envoy[ée] de mon |envoy[ée] depuis |von meinem \w+ gesendet|gesendet von (?:meinem|outlook)|verzonden (?:vanaf|met) |enviado desde mi |enviado do meu |enviado a partir d|wys[łl]ane z (?:mojego|mego|aplikacji) |skickat fr[åa]n (?:min|outlook)|sendt fra (?:min|outlook)|отправлено (?:с|из) |надіслано з |inviato da )`)
@@ -268,6 +269,18 @@ func quoteStarts(lines []string, i int, t string) int {
 		}
 		if addrColonEndRe.MatchString(t) && hasDigit(t) && len(t) < 200 {
 			return 1
+		}
+	}
+	// "2026/11/17 Iris Reviewer <iris.reviewer@council.example>" above a
+	// "> " quote (older Gmail, some Asian-locale clients).
+	if len(t) < 200 && t[0] >= '0' && t[0] <= '9' && datedHeaderRe.MatchString(t) {
+		for j := i + 1; j < len(lines) && j <= i+2; j++ {
+			if n := strings.TrimSpace(lines[j]); n != "" {
+				if strings.HasPrefix(n, ">") {
+					return 1
+				}
+				break
+			}
 		}
 	}
 	if len(t) < 200 && wroteStartRe.MatchString(t) && hasDigitOrAt(t) {

@@ -85,6 +85,11 @@ var readingTests = map[string]want{
 	"thunderbird-reply.eml":                    {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", reply: true, firstLine: "The plan is attached to the case record.", text: "The plan is attached to the case record."},
 	"yahoo-reply.eml":                          {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", reply: true, firstLine: "Plan shared with the family.", text: "Plan shared with the family."},
 	"zoho-dashed-wrote.eml":                    {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", reply: true, firstLine: "Visit completed, notes uploaded.", text: "Visit completed, notes uploaded."},
+	"yahoo-bounce.eml":                         {auto: true, bounce: true, failed: []string{"gone.manager@council.example"}, firstLine: "Sorry, we were unable to deliver your message to the following address."},
+	"domino-bounce.eml":                        {stage: intp(2), auto: true, bounce: true, failed: []string{"gone.manager@council.example"}, firstLine: "Your message"},
+	"oracle-messaging-bounce.eml":              {stage: intp(2), auto: true, bounce: true, failed: []string{"gone.manager@council.example"}, firstLine: "This report relates to a message you sent with the following header fields:"},
+	"gmail-dated-quote-header.eml":             {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", reply: true, firstLine: "Thanks, the review is booked.", text: "Thanks, the review is booked."},
+	"ooo-return-path-empty.eml":                {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", reply: true, auto: true, firstLine: "Thanks for your message, which has been received."},
 }
 
 // fixtureFamily names the client or server family a fixture stands for,
@@ -96,7 +101,7 @@ func fixtureFamily(name string) string {
 		{"forward-outlook", "Outlook desktop"}, {"gmail-vacation", "Gmail"}, {"gmail-bounce", "Gmail (bounce)"},
 		{"gmail-delayed", "Gmail (delay)"}, {"gmail-", "Gmail"}, {"forward-gmail", "Gmail"},
 		{"android-", "Android"}, {"samsung-", "Android"}, {"applemail-", "Apple Mail"}, {"forward-applemail", "Apple Mail"},
-		{"ios-", "iOS Mail"}, {"thunderbird-", "Thunderbird"}, {"zoho-", "Zoho"}, {"yahoo-", "Yahoo"},
+		{"ios-", "iOS Mail"}, {"thunderbird-", "Thunderbird"}, {"zoho-", "Zoho"}, {"yahoo-bounce", "Yahoo (bounce)"}, {"yahoo-", "Yahoo"},
 		{"exchange2003", "Exchange 2003 (bounce)"}, {"exchange2007", "Exchange 2007 (bounce)"}, {"exchange2010", "Exchange 2010 (bounce)"},
 		{"exchange2016", "Exchange 2016 (bounce)"}, {"exchange-online", "Exchange Online (bounce)"}, {"exchange-ndr", "Exchange Online (bounce)"},
 		{"exchange-delayed", "Exchange (delay)"}, {"exchange-ooo", "Exchange (auto-reply)"},
@@ -104,7 +109,7 @@ func fixtureFamily(name string) string {
 		{"exim-delayed", "Exim (delay)"}, {"exim-", "Exim (bounce)"}, {"qmail-", "qmail (bounce)"}, {"mailer-daemon", "other MTA (bounce)"},
 		{"ooo-", "out-of-office by content"}, {"rfc3834-", "RFC 3834 auto-reply"}, {"read-receipt", "read receipt"},
 		{"near-", "near-miss instruction"}, {"hedged-", "near-miss instruction"}, {"reply-", "closing lines"},
-		{"mbox-", "mbox"},
+		{"mbox-", "mbox"}, {"domino-", "Domino (bounce)"}, {"oracle-", "Oracle Messaging Server (bounce)"},
 	} {
 		if strings.HasPrefix(name, f.prefix) {
 			return f.family
@@ -137,6 +142,40 @@ func TestFixtureFamilies(t *testing.T) {
 		"Postfix (delay)", "Exchange (delay)", "Gmail (delay)", "Exim (delay)", "Sendmail (delay)", "out-of-office by content"} {
 		if count[must] == 0 {
 			t.Errorf("no fixture for %s", must)
+		}
+	}
+}
+
+// TestAlertsStayAlerts: wording that reads like a bounce or an
+// out-of-office inside a new alert, or an ordinary reply, never turns it
+// into automatic mail (an alert read as automatic would be lost).
+func TestAlertsStayAlerts(t *testing.T) {
+	bodies := []string{
+		"I am on annual leave from 23/11/2026 until 30/11/2026; please contact my manager in my absence.\nStage of Alert: 1\nChild ID: 1234567",
+		"The letter to the carers could not be delivered. Delivery failure of the care plan is the concern.\nFORMAL STAGE 1",
+		"Thank you for your email. I am out of the office until Monday, please contact Sue.",
+	}
+	for _, body := range bodies {
+		m := parseString(t, msg("Dispute Resolution Alert - Stage 1 - 1234567", body), DefaultOptions())
+		if m.AutoReply || m.Bounce || m.Delayed || m.OutOfOffice || m.MaybeAutoReply {
+			t.Errorf("new alert %.40q read as automatic: auto %v bounce %v delayed %v ooo %v maybe %v", body, m.AutoReply, m.Bounce, m.Delayed, m.OutOfOffice, m.MaybeAutoReply)
+		}
+	}
+	// A reply about a delivery problem is a reply.
+	m := parseString(t, msg("RE: Dispute Resolution Alert - Stage 1 - 1234567", "The letter could not be delivered, so I have phoned the carers."), DefaultOptions())
+	if m.AutoReply || m.Bounce {
+		t.Errorf("reply read as a bounce: auto %v bounce %v", m.AutoReply, m.Bounce)
+	}
+	// Signs of automatic mail that the fixtures do not show.
+	for _, extra := range [][]string{{"Return-Path: <>"}, {"X-Precedence: auto_reply"}} {
+		m := parseString(t, msg("RE: Dispute Resolution Alert", "Noted.", extra...), DefaultOptions())
+		if !m.AutoReply {
+			t.Errorf("%v: not automatic", extra)
+		}
+	}
+	for _, subj := range []string{"RE: Dispute Resolution Alert [Auto-Reply]", "Abwesenheitsnotiz: Dispute Resolution Alert", "Out of Office - back Monday", "AutoReply: x"} {
+		if m := parseString(t, msg(subj, "Back soon."), DefaultOptions()); !m.AutoReply || !m.OutOfOffice {
+			t.Errorf("%q: auto %v ooo %v", subj, m.AutoReply, m.OutOfOffice)
 		}
 	}
 }
