@@ -65,7 +65,8 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 	if strings.EqualFold(strings.TrimSpace(h.Get("X-MS-Exchange-Generated-Message-Source")), "Mailbox Rules Agent") {
 		auto = true
 	}
-	if autoSubjectRe.MatchString(subj) || autoTagRe.MatchString(subj) {
+	autoSubject := autoSubjectRe.MatchString(subj) || autoTagRe.MatchString(subj)
+	if autoSubject {
 		auto = true
 	}
 	// RFC 3834 3.3 and RFC 5321 4.5.5: automatic replies and reports are
@@ -105,10 +106,11 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 		kind = "failed"
 	default:
 		// Plain-text reports, recognised by what the MTA writes. Wording
-		// alone counts only in mail that is not a reply or a forward, or
-		// that comes from a mailer daemon.
+		// alone counts only in mail that is not a reply or a forward, or in
+		// mail from a mailer daemon. An alert (its heading in the
+		// subject) is never read as a report by its wording.
 		daemon := bounceSenderRe.MatchString(msg.From)
-		if !daemon && (msg.IsReply || msg.IsForward) {
+		if !daemon && (msg.IsReply || msg.IsForward || msg.Heading != "") {
 			break
 		}
 		switch {
@@ -146,7 +148,7 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 		case oooSubjectRe.MatchString(subj) || (auto && oooText(own) != oooNone):
 			auto = true
 			msg.OutOfOffice = true
-		case autoSubjectRe.MatchString(subj) || autoTagRe.MatchString(subj):
+		case autoSubject:
 			// A localised "Automatic reply:" is an out-of-office too;
 			// receipts are not.
 			msg.OutOfOffice = !receiptSubjectRe.MatchString(subj)

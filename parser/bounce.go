@@ -100,8 +100,8 @@ var (
 // foldedHead is the first few KB of text, lower-cased with white space
 // folded, which is where a report states what happened.
 func foldedHead(s string) string {
-	if len(s) > 6000 {
-		s = s[:6000]
+	if len(s) > 3000 {
+		s = s[:3000]
 	}
 	return strings.Join(strings.Fields(strings.ToLower(normalise(s))), " ")
 }

@@ -43,15 +43,84 @@ var (
 	wroteStartRe   = regexp.MustCompile(`(?i)^(?:-{2,}\s*)?(?:on|le|am|op|el|em|den|il|w dniu|dnia|в|у)\s`)
 	// Mobile footers, in the same languages.
 	mobileRe = regexp.MustCompile(`(?i)^(?:sent from my \w+|sent from (?:outlook|mail|yahoo mail|samsung|my samsung|gmail|aol)\b|sent from outlook for (?:ios|android)|get outlook for (?:ios|android)|sent via |sent with |envoy[ée] de mon |envoy[ée] depuis |von meinem \w+ gesendet|gesendet von (?:meinem|outlook)|verzonden (?:vanaf|met) |enviado desde mi |enviado do meu |enviado a partir d|wys[łl]ane z (?:mojego|mego|aplikacji) |skickat fr[åa]n (?:min|outlook)|sendt fra (?:min|outlook)|отправлено (?:с|из) |надіслано з |inviato da )`)
-	// A sign-off on a line of its own starts the signature.
-	valedictionRe = regexp.MustCompile(`(?i)^(kind|best|warm|many|with|warmest|kindest)?\s*(regards|wishes|thanks|thank you)[,.!]*$|^(yours sincerely|yours faithfully|yours|cheers|thanks again|speak soon|all the best|best|regards|rgds|kr|br|tia|ta)[,.!]*$` +
-		// The same in the other languages quote headers are read in.
-		`|^(cordialement|bien (?:cordialement|à vous)|salutations distinguées|mit freundlichen gr(?:ü|ue)(?:ß|ss)en|freundliche gr(?:ü|ue)(?:ß|ss)e|viele gr(?:ü|ue)(?:ß|ss)e|beste gr(?:ü|ue)(?:ß|ss)e|met vriendelijke groet(?:en)?|vriendelijke groet(?:en)?|groeten|saludos(?: cordiales)?|un saludo|atentamente|atenciosamente|cumprimentos|com os melhores cumprimentos|abraços|pozdrawiam|z powa[żz]aniem|med v[äa]nliga h[äa]lsningar|v[äa]nliga h[äa]lsningar|h[äa]lsningar|med venlig hilsen|venlig hilsen|med vennlig hilsen|vennlig hilsen|hilsen|с уважением|всего доброго|з повагою|cordiali saluti|distinti saluti|saluti)[,.!]*$`)
 	// The thanking kind of closing, which writers also put above more text.
 	thanksCloseRe = regexp.MustCompile(`(?i)^(many\s+|with\s+)?(thanks|thank you)(\s+again|\s+all|\s+very much|\s+so much)?[,.!]*$`)
 	// A bare rule: Outlook's underscores, dashes, equals, asterisks.
 	ruleRe = regexp.MustCompile(`^[-_=*~#.\x{2014}\x{2013}\x{2500}]{3,}$`)
 )
+
+// valedictions are the sign-offs that start a signature when alone on
+// their line (any case, trailing ",.!" ignored), in English and in the
+// other languages quote headers are read in. A set, not a pattern: every
+// short line of every reply is looked up.
+var valedictions = func() map[string]bool {
+	m := map[string]bool{}
+	for _, pre := range []string{"", "kind ", "best ", "warm ", "many ", "with ", "warmest ", "kindest "} {
+		for _, w := range []string{"regards", "wishes", "thanks", "thank you"} {
+			m[pre+w] = true
+		}
+	}
+	for _, w := range []string{
+		"yours sincerely", "yours faithfully", "yours", "cheers", "thanks again", "speak soon", "all the best",
+		"best", "regards", "rgds", "kr", "br", "tia", "ta",
+		"cordialement", "bien cordialement", "bien à vous", "salutations distinguées",
+		"mit freundlichen grüßen", "mit freundlichen grüssen", "mit freundlichen gruessen", "freundliche grüße",
+		"freundliche grüsse", "freundliche gruesse", "viele grüße", "viele grüsse", "viele gruesse", "beste grüße", "beste grüsse",
+		"met vriendelijke groet", "met vriendelijke groeten", "vriendelijke groet", "vriendelijke groeten", "groeten",
+		"saludos", "saludos cordiales", "un saludo", "atentamente", "atenciosamente", "cumprimentos",
+		"com os melhores cumprimentos", "abraços", "pozdrawiam", "z poważaniem", "z powazaniem",
+		"med vänliga hälsningar", "vänliga hälsningar", "hälsningar", "med venlig hilsen", "venlig hilsen",
+		"med vennlig hilsen", "vennlig hilsen", "hilsen", "с уважением", "всего доброго", "з повагою",
+		"cordiali saluti", "distinti saluti", "saluti",
+	} {
+		m[w] = true
+	}
+	return m
+}()
+
+// isValediction reports a sign-off line (see valedictions).
+func isValediction(t string) bool {
+	if len(t) > 40 {
+		return false
+	}
+	t = strings.TrimRight(t, ",.!")
+	// Lower-case ASCII and fold white space into a stack buffer: the
+	// lookup m[string(b)] does not allocate.
+	var buf [40]byte
+	n, space := 0, false
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if c >= 0x80 {
+			k := strings.ToLower(t)
+			return valedictions[strings.Join(strings.Fields(k), " ")]
+		}
+		if c == ' ' || c == '\t' {
+			space = n > 0
+			continue
+		}
+		if space {
+			buf[n] = ' '
+			n++
+			space = false
+		}
+		if c >= 'A' && c <= 'Z' {
+			c += 0x20
+		}
+		buf[n] = c
+		n++
+	}
+	return valedictions[string(buf[:n])]
+}
+
+// mayOpenMobile is a cheap first test for mobileRe: its footers start
+// with one of these letters, or with a letter outside ASCII.
+func mayOpenMobile(c byte) bool {
+	switch c | 0x20 {
+	case 's', 'g', 'e', 'v', 'w', 'i':
+		return true
+	}
+	return c >= 0x80
+}
 
 // cutQuoted returns the message's own text: everything above the first
 // quoted-history marker or signature, without "> " lines, trailing spaces,
@@ -94,11 +163,11 @@ func splitQuoted(text string) (string, int) {
 			end = i
 			break
 		}
-		if own > 0 && len(t) < 90 && mobileRe.MatchString(t) {
+		if own > 0 && len(t) < 90 && mayOpenMobile(t[0]) && mobileRe.MatchString(t) {
 			end = i
 			break
 		}
-		if own > 0 && len(t) < 40 && valedictionRe.MatchString(t) && signatureBelow(lines, i, t) {
+		if own > 0 && isValediction(t) && signatureBelow(lines, i, t) {
 			end = i
 			break
 		}
@@ -241,7 +310,7 @@ func quoteStarts(lines []string, i int, t string) int {
 		}
 		return 0
 	}
-	if last == ':' && forwardedRe.MatchString(t) || forwardedRe.MatchString(t) && len(t) < 60 {
+	if len(t) < 60 && mayOpenForward(t[0]) && forwardedRe.MatchString(t) {
 		return 1
 	}
 	if strings.IndexByte(t, ':') > 0 && fromLineRe.MatchString(t) {
@@ -283,7 +352,7 @@ func quoteStarts(lines []string, i int, t string) int {
 			}
 		}
 	}
-	if len(t) < 200 && wroteStartRe.MatchString(t) && hasDigitOrAt(t) {
+	if len(t) < 200 && mayOpenWrote(t[0]) && wroteStartRe.MatchString(t) && hasDigitOrAt(t) {
 		for j := i + 1; j < len(lines) && j <= i+2; j++ {
 			n := strings.TrimSpace(lines[j])
 			if n == "" || len(n) > 200 {
@@ -295,6 +364,24 @@ func quoteStarts(lines []string, i int, t string) int {
 		}
 	}
 	return 0
+}
+
+// mayOpenForward and mayOpenWrote are cheap first tests for forwardedRe
+// and wroteStartRe, by the first byte of the line.
+func mayOpenForward(c byte) bool {
+	switch c | 0x20 {
+	case 'b', 'd', 'a', 'i', 'p', 'v':
+		return true
+	}
+	return c >= 0x80
+}
+
+func mayOpenWrote(c byte) bool {
+	switch c | 0x20 {
+	case 'o', 'l', 'a', 'e', 'd', 'i', 'w':
+		return true
+	}
+	return c >= 0x80 || c == '-'
 }
 
 func hasDigit(s string) bool { return strings.ContainsAny(s, "0123456789") }
