@@ -491,6 +491,8 @@ func TestCutQuoted(t *testing.T) {
 		{"Yes\n___", "Yes"},
 		{"On Mon, 2 Nov 2026 at 09:00, A <a@b> wrote:\n> Is it resolved?\n\nResolved", "Resolved"},
 		{"> Is it resolved?\n> Stage 2\nNot yet.", "Not yet."},
+		{"好的\n\n在 2026年11月17日 09:00，Iris <iris@council.example> 写道：\n> Not resolved", "好的"},
+		{"了解です\n\n2026年11月17日(火) 9:00 Iris Reviewer <iris@council.example>:\n\n> Not resolved", "了解です"},
 		{"Thanks\nResolved", "Thanks\nResolved"},
 		{"A\n\n\n\nB  ", "A\n\nB"},
 		{"Yes\nSent from my iPhone\nResolved", "Yes"},

@@ -35,10 +35,10 @@ var (
 	// (Gmail, Apple Mail, Thunderbird, iOS, Android) and its translations,
 	// on one line or folded over two or three; also Zoho's
 	// "---- On ... wrote ----".
-	wroteEndRe = regexp.MustCompile(`(?i)(?:\bwrote|\ba [ée]crit|\bschrieb|\bschreef|\bescribi[óo]|\bescreveu|\bnapisa[łl](?:\(a\))?|\bnapisa[łl]a|\bskrev|написал(?:\(а\))?|написала|написав(?:\(ла\))?|пише|\bha scritto|\bkirjoitti)\s*(?::|-{2,})$`)
+	wroteEndRe = regexp.MustCompile(`(?i)(?:\bwrote|\ba [ée]crit|\bschrieb|\bschreef|\bescribi[óo]|\bescreveu|\bnapisa[łl](?:\(a\))?|\bnapisa[łl]a|\bskrev|написал(?:\(а\))?|написала|написав(?:\(ла\))?|пише|\bha scritto|\bkirjoitti|写道|寫道|님이 작성)\s*(?::|：|-{2,})$`)
 	// Gmail in Russian and a few others end with the address alone:
 	// "пн, 2 нояб. 2026 г. в 09:00, Иван <ivan@example.org>:".
-	addrColonEndRe = regexp.MustCompile(`[^\s<>]+@[^\s<>]+>:$`)
+	addrColonEndRe = regexp.MustCompile(`[^\s<>]+@[^\s<>]+>\s?(?::|：)$`)
 	datedHeaderRe  = regexp.MustCompile(`^\d{4}[/.\-]\d{1,2}[/.\-]\d{1,2}\b.*@`)
 	wroteStartRe   = regexp.MustCompile(`(?i)^(?:-{2,}\s*)?(?:on|le|am|op|el|em|den|il|w dniu|dnia|в|у)\s`)
 	// Mobile footers, in the same languages.
@@ -332,7 +332,7 @@ func quoteStarts(lines []string, i int, t string) int {
 		}
 	}
 	// "On ... wrote:" on one line, or folded over two or three.
-	if len(t) < 300 && (last == ':' || last == '-') {
+	if len(t) < 300 && (last == ':' || last == '-' || strings.HasSuffix(t, "：")) {
 		if wroteEndRe.MatchString(t) && (wroteStartRe.MatchString(t) || hasDigitOrAt(t)) {
 			return 1
 		}
