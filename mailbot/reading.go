@@ -53,7 +53,7 @@ func (b *Bot) readingAnswers(d *engine.Dispute, m *parser.Message, ev engine.Eve
 		emit(engine.CommandRefused, d.Instigator, line, reason)
 	case ev.Kind == engine.Note && m.MaybeAutoReply && !d.Status.Done() && (strings.EqualFold(m.From, d.Respondent) || strings.EqualFold(m.From, d.Cover)):
 		audit.Detail = "reads like an out-of-office reply: recorded, not counted as the response; the instigator was told"
-		emit(engine.Away, d.Instigator, "", "")
+		emit(engine.MaybeAway, d.Instigator, "", "")
 	}
 	return intents
 }

@@ -73,7 +73,9 @@ func runNearMiss(t *testing.T, real bool) {
 	// The respondent's text reads like an out-of-office, unmarked: not the
 	// response; the IRO is told.
 	say(lead, "<nm-3@drpbot.test>", "Hi Iris, the plan has been shared with the carers and the visit notes are being written up today. I'm on annual leave from tomorrow so Sue will pick up anything further.\n\nPat")
-	lastTo(iro, 4)
+	if body := lastTo(iro, 4); !strings.Contains(oneLine(body), "reads like an out-of-office, so it was not counted as their response") {
+		t.Errorf("the IRO was not told of the unsure out-of-office:\n%s", body)
+	}
 	if d := dispute(t, w, "4444444"); d.Status != engine.Open || !d.Responded.IsZero() {
 		t.Fatalf("an unsure out-of-office counted as the response: %s", d.Status)
 	}
