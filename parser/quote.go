@@ -35,7 +35,11 @@ var (
 	// (Gmail, Apple Mail, Thunderbird, iOS, Android) and its translations,
 	// on one line or folded over two or three; also Zoho's
 	// "---- On ... wrote ----".
-	wroteEndRe = regexp.MustCompile(`(?i)(?:\bwrote|\ba [ée]crit|\bschrieb|\bschreef|\bescribi[óo]|\bescreveu|\bnapisa[łl](?:\(a\))?|\bnapisa[łl]a|\bskrev|написал(?:\(а\))?|написала|написав(?:\(ла\))?|пише|\bha scritto|\bkirjoitti|写道|寫道|님이 작성)\s*(?::|：|-{2,})$`)
+	wroteEndRe = regexp.MustCompile(`(?i)(?:\bwrote|\ba [ée]crit|\bschrieb|\bschreef|\bescribi[óo]|\bescreveu|\bnapisa[łl](?:\(a\))?|\bnapisa[łl]a|\bskrev|написал(?:\(а\))?|написала|написав(?:\(ла\))?|пише|\bha scritto|\bkirjoitti|写道|寫道|님이 작성)\s*(?:[:：]\s*-*|-{2,})$` +
+		// Lotus Notes, Thunderbird and Apple in some locales put the date
+		// after the verb: "Iris <iris@...> wrote on 17/11/2026 09:00:",
+		// "... schrieb am 17.11.2026 um 09:00:"; Horde: "Quoting Iris <...>:".
+		`|\b(?:wrote|schrieb|a [ée]crit|skrev|schreef|escribi[óo]|escreveu) (?:on|am|le|den|op|el|em)\b.*:$|^quoting\b.*:$`)
 	// Gmail in Russian and a few others end with the address alone:
 	// "пн, 2 нояб. 2026 г. в 09:00, Иван <ivan@example.org>:".
 	addrColonEndRe = regexp.MustCompile(`[^\s<>]+@[^\s<>]+>\s?(?::|：)$`)
