@@ -121,7 +121,7 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 			}
 		case daemon && delayText(own):
 			kind = "delayed"
-		case daemon && !msg.IsReply && !msg.IsForward:
+		case daemon && !msg.IsReply && !msg.IsForward && b.reportType == "" && !receiptSubjectRe.MatchString(subj):
 			// A mailer daemon or postmaster writes little else: what it
 			// sends unprompted is a report of a message it could not
 			// deliver.

@@ -491,6 +491,8 @@ func TestCutQuoted(t *testing.T) {
 		{"Yes\n___", "Yes"},
 		{"On Mon, 2 Nov 2026 at 09:00, A <a@b> wrote:\n> Is it resolved?\n\nResolved", "Resolved"},
 		{"> Is it resolved?\n> Stage 2\nNot yet.", "Not yet."},
+		// A reply that is only a sign-off keeps it: it is the answer.
+		{"Thanks,\nPat", "Thanks,\nPat"},
 		{"Fine.\n\nIris Reviewer <iris@council.example> wrote on 17/11/2026 09:00:00:\n\nNot resolved", "Fine."},
 		{"Fine.\n\n-----Iris Reviewer <iris@council.example> wrote: -----\n\nNot resolved", "Fine."},
 		{"Gut.\n\nIris Reviewer <iris@council.example> schrieb am 17.11.2026 um 09:00:\n> Not resolved", "Gut."},
