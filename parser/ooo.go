@@ -25,7 +25,7 @@ var (
 	// The writer is away: "I am out of the office", "I'm on annual leave",
 	// "I will be away from my desk", "I am currently working with limited
 	// access to email", "Out of office until ...".
-	oooAwayRe = regexp.MustCompile(`(?i)\b(?:(?:i\s+am|i'm|i\s+will\s+be|i'll\s+be|i\s+shall\s+be|i\s+have\s+been|i\s+was)\s+(?:currently\s+|now\s+|presently\s+|also\s+)?(?:out\s+of\s+(?:the\s+)?office|on\s+(?:annual\s+|study\s+|sick\s+|maternity\s+|paternity\s+|parental\s+|adoption\s+|compassionate\s+|special\s+)?leave|away(?:\s+from\s+(?:the\s+office|my\s+desk|work))?|off\s+(?:work|sick|today)|not\s+in\s+(?:the\s+)?office|on\s+(?:holiday|vacation|a\s+training\s+course)|working\s+(?:remotely\s+|part[- ]time\s+)?(?:with\s+limited|and\s+have\s+limited)|not\s+working|absent)` +
+	oooAwayRe = regexp.MustCompile(`(?i)\b(?:(?:i\s+am|i'm|i\s+will\s+be|i'll\s+be|i\s+shall\s+be)\s+(?:currently\s+|now\s+|presently\s+|also\s+)?(?:out\s+of\s+(?:the\s+)?office|on\s+(?:annual\s+|study\s+|sick\s+|maternity\s+|paternity\s+|parental\s+|adoption\s+|compassionate\s+|special\s+)?leave|away(?:\s+from\s+(?:the\s+office|my\s+desk|work))?|off\s+(?:work|sick|today)|not\s+in\s+(?:the\s+)?office|on\s+(?:holiday|vacation|a\s+training\s+course)|working\s+(?:remotely\s+|part[- ]time\s+)?(?:with\s+limited|and\s+have\s+limited)|not\s+working|absent)` +
 		`|\b(?:out\s+of\s+(?:the\s+)?office|on\s+annual\s+leave|on\s+leave|away)\s+(?:until|till|from|between|and\s+will\s+return|returning)\b` +
 		`|\b(?:limited|no|intermittent)\s+access\s+to\s+(?:my\s+)?e-?mails?\b` +
 		`|\bi\s+(?:do\s+not|don't)\s+work\s+on\s+(?:mondays|tuesdays|wednesdays|thursdays|fridays)\b` +
@@ -64,12 +64,16 @@ func oooText(own string) oooReading {
 		return oooNone
 	}
 	words := len(strings.Fields(t))
-	// Near the top: within the first three sentences or 300 bytes.
-	early := loc[0] < 300 || strings.Count(t[:loc[0]], ". ") < 3
+	// Near the top: within the first two sentences or 200 bytes.
+	early := loc[0] < 200 || strings.Count(t[:loc[0]], ". ") < 2
 	shape := oooReturnRe.MatchString(t) && (oooRedirectRe.MatchString(t) || oooThanksRe.MatchString(t)) ||
 		automated
-	if early && words <= 120 && shape {
+	switch {
+	case early && words <= 120 && shape:
 		return oooSure
+	case early || words <= 30:
+		return oooMaybe
 	}
-	return oooMaybe
+	// A long reply that mentions leave further down is a person's.
+	return oooNone
 }

@@ -179,3 +179,27 @@ func TestAlertsStayAlerts(t *testing.T) {
 		}
 	}
 }
+
+// TestOutOfOfficeText: the shape of an autoresponder's text is sure; the
+// wording early in a short reply is "maybe"; a long reply that mentions
+// leave further down, or past leave, is a person's.
+func TestOutOfOfficeText(t *testing.T) {
+	tests := []struct {
+		body string
+		want oooReading
+	}{
+		{"Thank you for your email. I am out of the office until 23 November. Please contact Sue Deputy.", oooSure},
+		{"I'm on annual leave, returning on Monday; in my absence please email the duty desk.", oooSure},
+		{"I am currently working with limited access to email and will respond on my return.", oooSure},
+		{"I'm on leave from tomorrow, but the review is booked for 20/11.", oooMaybe},
+		{"I was on leave last week, sorry for the delay. The review is booked for 20/11/2026 and the plan is on file.", oooNone},
+		{"The review is booked for 20/11/2026. The plan is on file and the carers have a copy. The social worker visited on Monday and the notes are written up. " +
+			"Health assessment is booked for next month and education have confirmed the PEP date. I'm on annual leave next week so please contact Sue for anything urgent.", oooNone},
+		{"Review booked.", oooNone},
+	}
+	for _, tt := range tests {
+		if got := oooText(tt.body); got != tt.want {
+			t.Errorf("%.50q: %d, want %d", tt.body, got, tt.want)
+		}
+	}
+}
