@@ -65,7 +65,15 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 	if strings.EqualFold(strings.TrimSpace(h.Get("X-MS-Exchange-Generated-Message-Source")), "Mailbox Rules Agent") {
 		auto = true
 	}
-	autoSubject := autoSubjectRe.MatchString(subj) || autoTagRe.MatchString(subj)
+	// A subject that starts with the alert's heading (a new alert, or a
+	// reply whose client adds no prefix) carries none of the automatic
+	// subjects, which all start the subject: lead is what those anchored
+	// patterns are tried on, empty when they cannot match.
+	lead := subj
+	if h := msg.Heading; h != "" && len(subj) >= len(h) && strings.EqualFold(subj[:len(h)], h) {
+		lead = ""
+	}
+	autoSubject := autoSubjectRe.MatchString(lead) || autoTagRe.MatchString(subj)
 	if autoSubject {
 		auto = true
 	}
@@ -93,11 +101,11 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 		kind = "delayed"
 	case succeeded:
 		kind = "success"
-	case delaySubjectRe.MatchString(subj):
+	case delaySubjectRe.MatchString(lead):
 		kind = "delayed"
-	case successSubjectRe.MatchString(subj):
+	case successSubjectRe.MatchString(lead):
 		kind = "success"
-	case b.reportType == "delivery-status", bounceSubjectRe.MatchString(subj):
+	case b.reportType == "delivery-status", bounceSubjectRe.MatchString(lead):
 		kind = "failed"
 		if delayText(own) {
 			kind = "delayed"
@@ -121,7 +129,7 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 			}
 		case daemon && delayText(own):
 			kind = "delayed"
-		case daemon && !msg.IsReply && !msg.IsForward && b.reportType == "" && !receiptSubjectRe.MatchString(subj):
+		case daemon && !msg.IsReply && !msg.IsForward && b.reportType == "" && !receiptSubjectRe.MatchString(lead):
 			// A mailer daemon or postmaster writes little else: what it
 			// sends unprompted is a report of a message it could not
 			// deliver.
@@ -145,13 +153,13 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 
 	if !msg.Bounce && !msg.Delayed {
 		switch {
-		case oooSubjectRe.MatchString(subj) || (auto && oooText(own) != oooNone):
+		case oooSubjectRe.MatchString(lead) || (auto && oooText(own) != oooNone):
 			auto = true
 			msg.OutOfOffice = true
 		case autoSubject:
 			// A localised "Automatic reply:" is an out-of-office too;
 			// receipts are not.
-			msg.OutOfOffice = !receiptSubjectRe.MatchString(subj)
+			msg.OutOfOffice = !receiptSubjectRe.MatchString(lead)
 		case !auto && (msg.IsReply || msg.Heading == ""):
 			// By text alone only in a reply (or mail that is no alert):
 			// a new alert that says its writer will be on leave is an
