@@ -123,7 +123,8 @@ type Message struct {
 	IsReply   bool
 	IsForward bool
 	// AutoReply marks automatic mail: out-of-office replies, read receipts,
-	// bounces and anything RFC 3834 or Exchange marks as machine-made.
+	// bounces, delay notices and anything RFC 3834 or Exchange marks as
+	// machine-made.
 	AutoReply bool
 	// Bounce marks a delivery status notification that reports a failure.
 	Bounce bool
@@ -144,9 +145,10 @@ type Message struct {
 	// Automatic mail carries none.
 	Command string
 	// NearCommand is the instruction a line of NewText resembles without
-	// being exactly one ("Thanks, resolved I think", "Extend to 31/02/2027"),
-	// in Command's form; "extend" alone when no usable date or number was
-	// given. Empty when Command is set (see near.go for the rules).
+	// being exactly one ("Resolved as discussed with Pat", "Extend to
+	// 31/02/2027"), in Command's form; "extend" alone when no usable date
+	// or number was given. Empty when Command is set (see near.go for the
+	// rules).
 	NearCommand string
 	// NearReason says why the resembling line is not an instruction, when
 	// there is more to say than "not exactly the line" (an impossible date).
