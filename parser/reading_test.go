@@ -90,13 +90,19 @@ var readingTests = map[string]want{
 	"oracle-messaging-bounce.eml":              {stage: intp(2), auto: true, bounce: true, failed: []string{"gone.manager@council.example"}, firstLine: "This report relates to a message you sent with the following header fields:"},
 	"gmail-dated-quote-header.eml":             {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", reply: true, firstLine: "Thanks, the review is booked.", text: "Thanks, the review is booked."},
 	"ooo-return-path-empty.eml":                {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", reply: true, auto: true, firstLine: "Thanks for your message, which has been received."},
+	"outlook-de-original-message.eml": {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", reply: true,
+		firstLine: "Die Hilfeplanung ist für Freitag angesetzt.", text: "Die Hilfeplanung ist für Freitag angesetzt."},
+	"outlook-mac-fr-reply.eml": {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", reply: true,
+		firstLine: "La révision est prévue vendredi.", text: "La révision est prévue vendredi."},
+	"forward-outlook-de-bare.eml": {heading: "Dispute Resolution Alert", stage: intp(3), childRef: "5556667", forward: true,
+		firstLine: "Zur Kenntnis.", text: "Zur Kenntnis."},
 }
 
 // fixtureFamily names the client or server family a fixture stands for,
 // from its file name.
 func fixtureFamily(name string) string {
 	for _, f := range []struct{ prefix, family string }{
-		{"outlook-mac", "Outlook for Mac"}, {"outlook-ios", "Outlook mobile"}, {"outlook-android", "Outlook mobile"},
+		{"outlook-mac", "Outlook for Mac"}, {"forward-outlook", "Outlook desktop"}, {"outlook-ios", "Outlook mobile"}, {"outlook-android", "Outlook mobile"},
 		{"outlook-", "Outlook desktop"}, {"owa-", "Outlook on the web"}, {"newham-alert-outlook", "Outlook desktop"},
 		{"forward-outlook", "Outlook desktop"}, {"gmail-vacation", "Gmail"}, {"gmail-bounce", "Gmail (bounce)"},
 		{"gmail-delayed", "Gmail (delay)"}, {"gmail-", "Gmail"}, {"forward-gmail", "Gmail"},
