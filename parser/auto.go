@@ -86,7 +86,8 @@ func classifyAutomatic(msg *Message, h mail.Header, b *bodies, subj, own string)
 	if strings.EqualFold(strings.TrimSpace(h.Get("X-Precedence")), "auto_reply") || h.Has("X-Vacation") {
 		auto = true
 	}
-	if b.reportType == "disposition-notification" {
+	switch b.reportType {
+	case "disposition-notification", "feedback-report": // RFC 8098 receipts, RFC 5965 abuse reports
 		auto = true
 	}
 

@@ -173,7 +173,7 @@ func TestAlertsStayAlerts(t *testing.T) {
 		t.Errorf("reply read as a bounce: auto %v bounce %v", m.AutoReply, m.Bounce)
 	}
 	// Signs of automatic mail that the fixtures do not show.
-	for _, extra := range [][]string{{"Return-Path: <>"}, {"X-Precedence: auto_reply"}} {
+	for _, extra := range [][]string{{"Return-Path: <>"}, {"X-Precedence: auto_reply"}, {"Auto-Submitted: Auto-Replied; owner-email=\"pat@council.example\""}} {
 		m := parseString(t, msg("RE: Dispute Resolution Alert", "Noted.", extra...), DefaultOptions())
 		if !m.AutoReply {
 			t.Errorf("%v: not automatic", extra)
