@@ -25,9 +25,12 @@ import (
 //     and every other clause is courtesy (a greeting or thanks, with at most
 //     two more words such as a name, "ok", "noted"), the line is that
 //     instruction: drpbot acts on it.
-//  4. Otherwise, when the line's first words name an instruction (extend,
-//     escalate, stage/level N, resolved, not resolved, pause, on hold,
-//     resume, Cafcass referral, withdraw, close), it is a near miss:
+//  4. Otherwise, when the line starts like an instruction (after any
+//     greeting or thanks): "Extend ...", "Extension ...", "Escalate ...",
+//     "Escalating/Moving to stage N ...", a bare "Stage N", "Not resolved
+//     ...", "Resolved ...", "... as/now/is resolved", "Pause ...", "Putting
+//     this on hold", "Resume this", "Withdraw ...", "Close this ...", or
+//     names a Cafcass referral, it is a near miss:
 //     NearCommand is set, nothing is done, and drpbot answers the writer
 //     with what it understood and the exact line to send. An impossible
 //     date ("Extend to 31/02/2027") or stage is a near miss with its reason.
@@ -38,8 +41,18 @@ var (
 	courtesyRe     = regexp.MustCompile(`(?i)^(?:(?:many|with|big)\s+thanks|thanks(?:\s+again|\s+all|\s+very\s+much|\s+so\s+much)?|thank\s+you(?:\s+very\s+much|\s+so\s+much|\s+all)?|cheers|ta|hi|hello|dear|morning|good\s+(?:morning|afternoon)|afternoon|ok|okay|great|noted|all\s+good|brilliant|perfect|lovely|agreed|understood)(?:\s+[\w'.]+){0,2}$`)
 	resolvedStmtRe = regexp.MustCompile(`(?i)^(?:(?:this|it|that|the|this|our)(?:\s+(?:dispute|alert|matter|issue|concern|case|escalation|drp))?\s+(?:is|has\s+been|was|is\s+now|has\s+now\s+been)\s+)?(?:now\s+)?(?:fully\s+)?resolved(?:\s+now)?$`)
 	pleaseRe       = regexp.MustCompile(`(?i)\b(?:please|kindly|pls)\b\s*`)
-	nearWordRe     = regexp.MustCompile(`(?i)\b(extend(?:ed|ing)?|extension|escalat(?:e|ed|ing|ion)|(?:stage|level)\s+(?:\d+|one|two|three|four|five|six|seven)|(?:not|un|isn't|is\s+not|hasn't\s+been|has\s+not\s+been)\s*resolved|resolved?|pause[ds]?|pausing|on\s+hold|resum(?:e|ed|ing)|restart(?:ed)?|cafcass|withdraw(?:n|ing)?|clos(?:e|ed|ing))\b`)
-	nearStageRe    = regexp.MustCompile(`(?i)\b(?:stage|level)\s+(\d+|one|two|three|four|five|six|seven)\b`)
+	// Rule 4's forms, each anchored at the start of the line (after
+	// "please" and any greeting or thanks clause) so that a sentence that
+	// merely uses the word ("Extended family are involved", "Escalation
+	// isn't needed", "Resumed contact with mum") is no near miss.
+	nearCafcassRe  = regexp.MustCompile(`(?i)\bcafcass\b.*\breferr|\breferr\w*\b.*\bcafcass\b`)
+	nearExtendRe   = regexp.MustCompile(`(?i)^(?:extend(?:ing)?|extension|extended\s+(?:to|until|till|by))\b`)
+	nearStageRe    = regexp.MustCompile(`(?i)^(?:(?:escalat\w*|mov(?:e|ing)|go(?:ing)?|progress\w*)\s+(?:this\s+|it\s+|the\s+(?:dispute|alert)\s+)?(?:up\s+)?to\s+)(?:stage|level)\s+(\d+|one|two|three|four|five|six|seven|eight|nine)\b|^(?:stage|level)\s+(\d+|one|two|three|four|five|six|seven|eight|nine)$`)
+	nearEscalateRe = regexp.MustCompile(`(?i)^(?:escalat(?:e|ing)\b|not\s+(?:yet\s+)?resolved\b|(?:this|it|the\s+(?:dispute|alert|matter|issue))\s+(?:is\s+not|isn't|has\s+not\s+been|hasn't\s+been)\s+resolved\b)`)
+	nearResolvedRe = regexp.MustCompile(`(?i)^resolved\b|\b(?:as|now|been|be|is)\s+(?:fully\s+)?resolved\b`)
+	nearPauseRe    = regexp.MustCompile(`(?i)^(?:pause|paused)\b|^pausing\s+(?:this|the|it)\b|^(?:put|putting|place|placing|placed)\s+(?:this|it|the\s+(?:dispute|alert))\s+on\s+hold\b`)
+	nearResumeRe   = regexp.MustCompile(`(?i)^(?:resume|resuming|restart|unpause)(?:\s+(?:this|it|the\s+(?:dispute|alert|clocks?)|now))?$|^(?:resume|resuming|restart|unpause)\s+(?:this|it|the\s+(?:dispute|alert|clocks?))\b`)
+	nearCloseRe    = regexp.MustCompile(`(?i)^withdraw\w*\b|^(?:close|closing)\s+(?:this|it|the\s+(?:dispute|alert))\b|\bwithdraw(?:n|ing)?\s+(?:this|the)\s+(?:alert|dispute)\b`)
 	nearDaysRe     = regexp.MustCompile(`(?i)\b(\d{1,3})\s+(?:more\s+|further\s+|extra\s+|additional\s+)?(?:working\s+)?days?\b`)
 )
 
@@ -86,23 +99,30 @@ func (p *parserState) nearCommand(lines []string) (cmd, near, reason string) {
 		if found != "" && !other {
 			return found, "", ""
 		}
-		// Rule 4: the line's first words name an instruction.
-		loc := nearWordRe.FindStringIndex(c)
-		if loc == nil || len(strings.Fields(c[:loc[0]])) > 4 {
-			continue
-		}
-		near, reason = p.nearMiss(c, strings.ToLower(c[loc[0]:loc[1]]))
-		if near != "" {
+		// Rule 4: the line starts like an instruction.
+		if near, reason = p.nearMiss(c); near != "" {
 			return "", near, reason
 		}
 	}
 	return "", "", ""
 }
 
-// nearMiss names the instruction a line resembles, given the word found.
-func (p *parserState) nearMiss(c, word string) (string, string) {
+// nearMiss names the instruction a line resembles (rule 4), with the
+// reason when it cannot be given as written; "" when it resembles none.
+func (p *parserState) nearMiss(c string) (string, string) {
+	// Past a leading greeting or thanks clause: "Thanks Pat, extend to ...".
+	for _, cl := range clauseSplitRe.Split(c, 3) {
+		cl = strings.Trim(cl, " .:")
+		if cl == "" || courtesyRe.MatchString(cl) {
+			continue
+		}
+		c = c[strings.Index(c, cl):]
+		break
+	}
 	switch {
-	case strings.HasPrefix(word, "exten"):
+	case nearCafcassRe.MatchString(c):
+		return "cafcass", ""
+	case nearExtendRe.MatchString(c):
 		if d, why := nearDate(c); d != "" {
 			return "extend " + d, ""
 		} else if why != "" {
@@ -116,29 +136,25 @@ func (p *parserState) nearMiss(c, word string) (string, string) {
 			return "extend " + strconv.Itoa(n), ""
 		}
 		return "extend", "no new date or number of working days was given"
-	case strings.HasPrefix(word, "stage") || strings.HasPrefix(word, "level") || strings.HasPrefix(word, "escalat"):
-		if m := nearStageRe.FindStringSubmatch(c); m != nil {
-			v, ok := stageValue(m[1])
-			if !ok || v < 1 {
-				return "escalate", fmt.Sprintf("there is no stage %s: the formal stages are 1 to 5", m[1])
-			}
-			return "stage " + strconv.Itoa(v), ""
+	}
+	if m := nearStageRe.FindStringSubmatch(c); m != nil {
+		word := m[1] + m[2]
+		v, ok := stageValue(word)
+		if !ok || v < 1 {
+			return "escalate", fmt.Sprintf("there is no stage %s: the formal stages are 1 to 5", word)
 		}
+		return "stage " + strconv.Itoa(v), ""
+	}
+	switch {
+	case nearEscalateRe.MatchString(c):
 		return "escalate", ""
-	case strings.HasSuffix(word, "resolved") && word != "resolved":
-		return "escalate", ""
-	case strings.HasPrefix(word, "resolve"):
+	case nearResolvedRe.MatchString(c) && !strings.Contains(c, "not ") && !strings.Contains(c, "n't") && !strings.Contains(c, "unresolved"):
 		return "resolved", ""
-	case strings.HasPrefix(word, "paus") || word == "on hold" || strings.HasPrefix(word, "on "):
+	case nearPauseRe.MatchString(c):
 		return "pause", ""
-	case strings.HasPrefix(word, "resum") || strings.HasPrefix(word, "restart"):
+	case nearResumeRe.MatchString(c):
 		return "resume", ""
-	case word == "cafcass":
-		if strings.Contains(c, "refer") {
-			return "cafcass", ""
-		}
-		return "", ""
-	case strings.HasPrefix(word, "withdraw") || strings.HasPrefix(word, "clos"):
+	case nearCloseRe.MatchString(c):
 		return "close", ""
 	}
 	return "", ""

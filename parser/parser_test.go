@@ -674,7 +674,17 @@ func TestNearCommand(t *testing.T) {
 		{"Putting this on hold while Pat is away", "", "pause", ""},
 		{"Cafcass referral has been made today", "", "cafcass", ""},
 		{"Withdrawing this alert", "", "close", ""},
-		// Not instructions at all.
+		{"This can now be closed as resolved.", "", "resolved", ""},
+		{"Thanks Pat, extend to 31/02/2027", "", "extend", "31/02/2027 is not a date: February 2027 has 28 days"},
+		// Not instructions at all: the word is used, not an instruction given.
+		{"Closing the loop: the plan is now on file.", "", "", ""},
+		{"Escalation isn't needed at this point.", "", "", ""},
+		{"Resolve the PEP issue first please.", "", "", ""},
+		{"Stage 2 response received, thanks.", "", "", ""},
+		{"Extended family are now involved.", "", "", ""},
+		{"Level 3 of the building is closed on Friday.", "", "", ""},
+		{"Resumed contact with mum this week.", "", "", ""},
+		{"Pausing for thought here, can we talk?", "", "", ""},
 		{"The review is booked for 20/11/2026.", "", "", ""},
 		{"Many thanks for the update, I will read the plan and come back to you tomorrow about the resolved items.", "", "", ""},
 	}
