@@ -90,6 +90,7 @@ type Bot struct {
 	// smtpProbe is how often the sender tries the SMTP server while it is
 	// unreachable and mail waits.
 	smtpProbe time.Duration
+	watch     watchState // the IMAP connection's health (imapconn.go, health.go)
 }
 
 // New builds a Bot from a validated config and an open store.
