@@ -73,7 +73,7 @@ func (b *Bot) message(row store.OutboxRow, now time.Time) (*mail.Msg, error) {
 			return nil, err
 		}
 	}
-	if b.cfg.SMTP.CopyToMailbox && !containsAddr(append(append([]string{}, row.To...), row.Cc...), b.cfg.Mailbox) {
+	if b.cfg.SMTP.CopyToMailbox.On() && !containsAddr(append(append([]string{}, row.To...), row.Cc...), b.cfg.Mailbox) {
 		if err := m.Bcc(b.cfg.Mailbox); err != nil {
 			return nil, err
 		}
@@ -232,7 +232,7 @@ func (b *Bot) settleInFlight(ctx context.Context, rows []store.OutboxRow, now ti
 			inflight = append(inflight, r)
 		}
 	}
-	if len(inflight) == 0 || !b.cfg.SMTP.CopyToMailbox || b.cfg.SMTP.DryRun {
+	if len(inflight) == 0 || !b.cfg.SMTP.CopyToMailbox.On() || b.cfg.SMTP.DryRun {
 		return rows, nil
 	}
 	c, err := b.dialIMAP(ctx, nil)

@@ -30,7 +30,7 @@ func TestExampleLoads(t *testing.T) {
 		t.Error("closure from the example not applied")
 	}
 	d, err := c.BuildDirectory()
-	if err != nil || d.Len() != 9 {
+	if err != nil || d.Len() != 12 {
 		t.Fatalf("directory: %v (%d people)", err, d.Len())
 	}
 	if w := c.Warnings(); len(w) != 0 {
