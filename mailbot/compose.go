@@ -3,6 +3,7 @@ package mailbot
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/drpbot/drpbot/mailbot/engine"
@@ -51,7 +52,7 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 		Purpose:    string(in.Purpose),
 		Council:    b.policy.Council,
 		Mailbox:    b.cfg.Mailbox,
-		Heading:    d.Heading,
+		Heading:    b.policy.HeadingFor(d.Stage),
 		Ref:        d.Ref,
 		Child:      b.child(d),
 		StageName:  b.policy.StageName(d.Stage),
@@ -66,14 +67,35 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 		Command:    in.Command,
 		TotalDays:  b.policy.TotalDays,
 	}
+	if _, own := b.policy.StageForHeading(td.Heading); !own && d.Heading != "" {
+		td.Heading = d.Heading // the heading the alert came with
+	}
 	if td.Heading == "" {
 		td.Heading = b.policy.Heading
 	}
+	// Only true things: who is copied is read from the email's own Cc.
+	var copied []string
+	for _, a := range in.Cc {
+		if strings.EqualFold(a, b.self) {
+			copied = append(copied, "the shared mailbox")
+			continue
+		}
+		copied = append(copied, b.person(a).String())
+	}
+	td.Copied = templates.CopiedClause(copied)
 	if len(in.To) > 0 {
 		td.Recipient = b.person(in.To[0])
 	}
 	if !d.Due.IsZero() {
 		td.DaysLeft = b.cal.WorkingDaysBetween(workdays.In(now), d.Due)
+	}
+	if d.Status.Done() {
+		// A closed dispute has no response due and no days left.
+		td.Due, td.DaysLeft = "", 0
+	}
+	if in.Purpose == engine.Escalation && len(d.History) > 1 {
+		prev := d.History[len(d.History)-2]
+		td.Reason = templates.EscalationReason(in.Reason, b.policy.StageName(prev.Stage), b.ukDate(prev.Due))
 	}
 	if !d.DecisionDue.IsZero() {
 		td.DecisionDue = d.DecisionDue.UK()
@@ -86,21 +108,39 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 	// next level, a deputy, the instigator. They were sent the alert, or
 	// the procedure passes it up to them.
 	switch in.Purpose {
-	case engine.Escalation, engine.DeputyCover, engine.StatusReply, engine.CafcassProposal, engine.Proposal:
+	case engine.Escalation, engine.DeputyCover, engine.StatusReply, engine.CafcassProposal, engine.Proposal, engine.Notify:
 		for _, h := range d.History {
-			step := templates.Step{Stage: b.policy.StageName(h.Stage), Respondent: b.person(h.Respondent).String(), Started: b.ukTime(h.Started), Due: b.ukDate(h.Due), Responded: b.ukTime(h.Responded), Outcome: h.How}
-			if !h.Ended.IsZero() {
-				step.Days = b.cal.WorkingDaysBetween(workdays.In(h.Started), workdays.In(h.Ended))
-			}
-			td.History = append(td.History, step)
+			td.History = append(td.History, b.step(d, h))
 		}
-		if in.Purpose == engine.Escalation || in.Purpose == engine.DeputyCover {
+		if in.Purpose == engine.Escalation || in.Purpose == engine.DeputyCover || in.Purpose == engine.Notify {
 			td.AlertText = d.AlertText
 		}
 	case engine.HelpCard:
 		td.Commands = templates.CommandCard
 	}
 	return td
+}
+
+// step is one stage of the history as an email shows it, with what its
+// respondents answered (the form travels up).
+func (b *Bot) step(d engine.Dispute, h engine.StageRecord) templates.Step {
+	s := templates.Step{Stage: b.policy.StageName(h.Stage), Respondent: b.person(h.Respondent).String(), Started: b.ukTime(h.Started), Due: b.ukDate(h.Due), Responded: b.ukTime(h.Responded), Outcome: h.How}
+	if h.Raiser != "" && h.Raiser != d.Instigator {
+		s.Raiser = b.person(h.Raiser).String()
+	}
+	if !h.Ended.IsZero() {
+		end := workdays.In(h.Ended)
+		// A stage that lapsed took its window, not the day it was acted on:
+		// a 5-day stage never reads "lapsed (6 working days)".
+		if h.How == engine.HowLapsed && !h.Due.IsZero() && h.Due.Before(end) {
+			end = h.Due
+		}
+		s.Days = b.cal.WorkingDaysBetween(workdays.In(h.Started), end)
+	}
+	for _, r := range h.Responses {
+		s.Said = append(s.Said, templates.Said{From: b.person(r.From).String(), At: b.ukTime(r.At), Text: r.Text})
+	}
+	return s
 }
 
 // compose renders an intent into an outbox row threaded into the

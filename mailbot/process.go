@@ -197,7 +197,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 	case m.Command != "":
 		ev.Kind, ev.Command = engine.Command, m.Command
 		ev.Unauthenticated = b.cfg.Security.RequireAuthenticated && !m.AuthenticatedBy(b.cfg.Security.AuthServID)
-	case strings.EqualFold(m.From, d.Respondent) || (d.Cover != "" && strings.EqualFold(m.From, d.Cover)):
+	case strings.EqualFold(m.From, d.Respondent) || (d.Cover != "" && strings.EqualFold(m.From, d.Cover)) || containsAddr(d.Responders, m.From):
 		ev.Kind = engine.Response
 	default:
 		ev.Kind = engine.Note
@@ -207,6 +207,11 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		return res, nil
 	}
 	res.Kind = ev.Kind
+	if ev.Kind == engine.Response || ev.Kind == engine.Note || ev.Kind == engine.Command {
+		// What was said is kept (the child's name redacted) and travels up
+		// with the dispute, as the procedures forward "the updated form".
+		ev.Text = parser.RedactChildName(m.NewText)
+	}
 	if ev.Kind == engine.Alert {
 		ev.To = b.recipients(m)
 		ev.Stage = m.Stage
@@ -244,6 +249,12 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 	}
 	res.Ref = nd.Ref
 	audit := store.Event{At: now, Kind: string(ev.Kind), From: m.From, MessageID: m.MessageID, Stage: nd.Stage, Command: ev.Command}
+	if ev.Kind == engine.Response || ev.Kind == engine.Note {
+		audit.Text = ev.Text
+		if len(audit.Text) > engine.MaxTextBytes {
+			audit.Text = audit.Text[:engine.MaxTextBytes] + "\n[...]"
+		}
+	}
 	if ev.Kind == engine.Alert {
 		audit.Detail = fmt.Sprintf("%s, respondent %s", b.policy.StageName(nd.Stage), nd.Respondent)
 	}
