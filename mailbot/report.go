@@ -155,9 +155,18 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 		}
 		r.Tables = append(r.Tables, t)
 	}
+	// The chart and its table hold the same numbers: both come from all.
+	at := templates.Table{Title: "Alerts by stage and month: IROs and CP Chairs", Rows: [][]string{header}}
 	for _, n := range stageNames {
 		r.Series = append(r.Series, Series{Name: p.StageName(n), Counts: all[n]})
+		cells, total := []string{p.StageName(n)}, 0
+		for _, c := range all[n] {
+			cells = append(cells, strconv.Itoa(c))
+			total += c
+		}
+		at.Rows = append(at.Rows, append(cells, strconv.Itoa(total)))
 	}
+	r.Tables = append([]templates.Table{at}, r.Tables...)
 
 	// Disputes opened in the period.
 	var opened []engine.Dispute
@@ -205,25 +214,12 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 	}
 	r.Tables = append(r.Tables, tt)
 
-	// By category, with percentages.
-	cats := map[string]int{}
-	for _, d := range opened {
-		c := d.Category
-		if c == "" {
-			c = "(not stated)"
-		}
-		cats[c]++
-	}
-	ct := templates.Table{Title: "By category", Rows: [][]string{{"Category", "Alerts", "%"}}}
-	for _, c := range sortedKeys(cats) {
-		ct.Rows = append(ct.Rows, []string{c, strconv.Itoa(cats[c]), percent(cats[c], len(opened))})
-	}
-	r.Tables = append(r.Tables, ct)
+	r.Tables = append(r.Tables, categoryTable(p, opened))
 
 	// Informal against formal, by the stage each dispute opened at.
 	var informal, formal int
 	for _, d := range opened {
-		if len(d.History) > 0 && d.History[0].Stage == 0 {
+		if len(d.History) > 0 && isInformal(p, d.History[0].Stage) {
 			informal++
 		} else {
 			formal++
@@ -358,23 +354,13 @@ var reportHTML = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 var chartColours = []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948"}
 
 // Bars is the chart as table-cell bars, for email: one bar per stage and
-// month, scaled to 240 pixels.
+// month of the report's first table (alerts by stage and month, IROs and
+// CP Chairs together), so the chart shows the same numbers as its table.
 func (r Report) Bars() []templates.Bar {
-	max := 1
-	for _, s := range r.Series {
-		for _, c := range s.Counts {
-			if c > max {
-				max = c
-			}
-		}
+	if len(r.Tables) == 0 {
+		return nil
 	}
-	var out []templates.Bar
-	for _, s := range r.Series {
-		for i, c := range s.Counts {
-			out = append(out, templates.Bar{Label: s.Name + ", " + r.Months[i], Count: c, Width: 240 * c / max})
-		}
-	}
-	return out
+	return templates.ChartOf(r.Tables[0])
 }
 
 // SVGChart draws alerts by stage per month as grouped bars.
