@@ -73,10 +73,13 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 	if td.Heading == "" {
 		td.Heading = b.policy.Heading
 	}
+	if d.Mailbox != "" {
+		td.Mailbox = d.Mailbox
+	}
 	// Only true things: who is copied is read from the email's own Cc.
 	var copied []string
 	for _, a := range in.Cc {
-		if strings.EqualFold(a, b.self) {
+		if b.isBox(a) {
 			copied = append(copied, "the shared mailbox")
 			continue
 		}
@@ -157,6 +160,9 @@ func (b *Bot) compose(d engine.Dispute, in engine.Intent, now time.Time) (store.
 		To: in.To, Cc: in.Cc, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML,
 		Reason: in.Reason, Created: now,
 	}
+	if d.Mailbox != "" && !strings.EqualFold(d.Mailbox, b.self) {
+		row.From = d.Mailbox // out from the box the dispute came through
+	}
 	if d.Thread != "" {
 		row.InReplyTo = d.Thread
 		row.References = append([]string{d.Thread}, d.References...)
@@ -223,4 +229,32 @@ func (b *Bot) globalQuery(tx *store.Tx, m *parser.Message, now time.Time) (Resul
 	}
 	res.Queued = 1
 	return res, nil
+}
+
+// isBox reports one of the council's shared mailboxes.
+func (b *Bot) isBox(addr string) bool {
+	if strings.EqualFold(addr, b.self) {
+		return true
+	}
+	for _, m := range b.cfg.Mailboxes {
+		if strings.EqualFold(addr, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// boxOf is the shared mailbox a message came through: the first of the
+// further mailboxes it is addressed to, else "" (the configured one).
+// Newham s7 Stage 1: "The LAC request email or CPRS (should be c.c into
+// the email".
+func (b *Bot) boxOf(m *parser.Message) string {
+	for _, a := range append(append([]string(nil), m.To...), m.Cc...) {
+		for _, box := range b.cfg.Mailboxes {
+			if strings.EqualFold(a, box) {
+				return strings.ToLower(box)
+			}
+		}
+	}
+	return ""
 }

@@ -391,3 +391,36 @@ func kirkleesLadder(t *testing.T, real bool) {
 		t.Errorf("after Escalate: stage %d, %q", d.Stage, d.History[0].How)
 	}
 }
+
+// TestSecondSharedInbox: Newham s7 Stage 1 "The LAC request email or CPRS
+// (should be c.c into the email": a CP Chair's alert copied to the CPRS box
+// (delivered into the account drpbot reads) is tracked, and its emails go
+// out from, and are copied to, the CPRS box, not the LAC request box.
+func TestSecondSharedInbox(t *testing.T)     { secondInbox(t, false) }
+func TestSecondSharedInboxReal(t *testing.T) { secondInbox(t, true) }
+
+func secondInbox(t *testing.T, real bool) {
+	w := councilWorld(t, real, "newham")
+	w.cfg.Mailboxes = []string{addrOf("cprs")}
+	w.at(2, 9)
+	// The CPRS box is an alias of the account drpbot watches: the alert is
+	// delivered to lac's INBOX while its Cc names the CPRS box.
+	alert := email(addrOf("cp.chair"), []string{addrOf("practice.lead")}, []string{addrOf("cprs")}, "Dispute Resolution Alert - Stage 1 - 9000001", "<cp1@drpbot.test>", "", w.now,
+		"Child's Azeus Number: 9000001\nFORMAL STAGE 1\nThe report was not shared before conference.")
+	w.ms.send(t, addrOf("cp.chair"), []string{addrOf("practice.lead"), addrOf("lac")}, alert)
+	w.sync(t)
+	if d := dispute(t, w, "9000001"); d.Mailbox != addrOf("cprs") || d.Respondent != addrOf("practice.lead") {
+		t.Fatalf("mailbox %q respondent %q", d.Mailbox, d.Respondent)
+	}
+	ack := w.got(t, "cp.chair", 1)
+	if !strings.Contains(header(ack, "From"), addrOf("cprs")) {
+		t.Errorf("the acknowledgement is from %q, not the CPRS box", header(ack, "From"))
+	}
+	w.at(10, 8)
+	w.tick(t)
+	esc := w.got(t, "service.manager", 1)
+	if !strings.Contains(header(esc, "From"), addrOf("cprs")) || !strings.Contains(header(esc, "Cc"), addrOf("cprs")) || strings.Contains(header(esc, "Cc"), addrOf("lac")) {
+		t.Errorf("stage 2 From %q Cc %q: want the CPRS box", header(esc, "From"), header(esc, "Cc"))
+	}
+	w.got(t, "cprs", 2) // the acknowledgement's blind copy, and stage 2's visible Cc
+}

@@ -95,7 +95,7 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 // ownMail reports drpbot's own mail: from the shared mailbox, or carrying
 // one of its Message-IDs (a copy that came back).
 func (b *Bot) ownMail(m *parser.Message) bool {
-	return m.From == b.self || (strings.HasPrefix(m.MessageID, "<drp-") && strings.HasSuffix(m.MessageID, "@"+b.domain+">"))
+	return b.isBox(m.From) || (strings.HasPrefix(m.MessageID, "<drp-") && strings.HasSuffix(m.MessageID, "@"+b.domain+">"))
 }
 
 // findDispute matches a message to a dispute in the order DESIGN.md gives:
@@ -160,7 +160,7 @@ func containsAny(list, addrs []string) bool {
 func (b *Bot) recipients(m *parser.Message) []string {
 	var out []string
 	for _, a := range append(append([]string(nil), m.To...), m.Cc...) {
-		if a != b.self {
+		if !b.isBox(a) {
 			out = append(out, a)
 		}
 	}
@@ -219,6 +219,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		// The child's name never enters the store or leaves in an email.
 		ev.Text = parser.RedactChildName(m.NewText)
 		ev.ConcurrentCafcass = m.ConcurrentCafcass
+		ev.Mailbox = b.boxOf(m)
 		if !m.DueDate.IsZero() {
 			ev.Due = workdays.DateOf(m.DueDate)
 		}

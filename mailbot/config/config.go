@@ -300,7 +300,13 @@ type Metrics struct {
 type Config struct {
 	// Mailbox is the shared mailbox's address: drpbot reads it and sends
 	// from it.
-	Mailbox   string    `toml:"mailbox"`
+	Mailbox string `toml:"mailbox"`
+	// Mailboxes are further shared mailboxes delivered into the same IMAP
+	// account (aliases, or folders named in imap.folders): Newham's CP
+	// Chairs copy the CPRS inbox where IROs copy the LAC request box. A
+	// dispute's emails go out from, and are copied to, the box its alert
+	// came through.
+	Mailboxes []string  `toml:"mailboxes"`
 	IMAP      IMAP      `toml:"imap"`
 	SMTP      SMTP      `toml:"smtp"`
 	OAuth2    OAuth2    `toml:"oauth2"`
@@ -444,6 +450,11 @@ func (c *Config) Validate() []error {
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
 	if c.Mailbox == "" || !strings.Contains(c.Mailbox, "@") {
 		bad("mailbox: %q is not an address", c.Mailbox)
+	}
+	for i, m := range c.Mailboxes {
+		if !strings.Contains(m, "@") {
+			bad("mailboxes[%d]: %q is not an address", i, m)
+		}
 	}
 	errs = append(errs, checkServer("imap", c.IMAP.Server, c.OAuth2)...)
 	errs = append(errs, checkServer("smtp", c.SMTP.Server, c.OAuth2)...)

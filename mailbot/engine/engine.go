@@ -82,10 +82,13 @@ type Dispute struct {
 	Thread            string   `json:"thread,omitempty"`
 	References        []string `json:"references,omitempty"`
 	ConcurrentCafcass bool     `json:"concurrent_cafcass,omitempty"`
-	Instigator        string   `json:"instigator"`
-	Team              string   `json:"team,omitempty"`
-	Stage             int      `json:"stage"`
-	Respondent        string   `json:"respondent"`
+	// Mailbox is the shared mailbox the alert came through, where the
+	// council has more than one; empty means the configured one.
+	Mailbox    string `json:"mailbox,omitempty"`
+	Instigator string `json:"instigator"`
+	Team       string `json:"team,omitempty"`
+	Stage      int    `json:"stage"`
+	Respondent string `json:"respondent"`
 	// Cover is the respondent's deputy while the respondent is away.
 	Cover string `json:"cover,omitempty"`
 	// Responders are further addresses whose reply counts as this stage's
@@ -178,6 +181,8 @@ type Event struct {
 	Text              string
 	Due               workdays.Date // an explicit due date in the alert
 	ConcurrentCafcass bool
+	// Mailbox is the shared mailbox the alert came through.
+	Mailbox string
 	// Command is the parser's normalised instruction.
 	Command string
 	// Failed are the addresses a bounce reports.
@@ -387,6 +392,7 @@ func (a *applier) open() error {
 	d.ChildInitials, d.AlertText = ev.ChildInitials, ev.Text
 	d.Thread = ev.MessageID
 	d.ConcurrentCafcass = ev.ConcurrentCafcass
+	d.Mailbox = strings.ToLower(ev.Mailbox)
 	d.Instigator = strings.ToLower(ev.From)
 	d.Opened = ev.At
 	d.AwayStage = -1

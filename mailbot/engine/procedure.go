@@ -140,10 +140,18 @@ func (a *applier) stageRecipients(st policy.Stage, respondent, prev string) (to,
 		}
 	}
 	cc = append(cc, a.roles(st.Copy)...)
-	if st.CcMailbox && a.env.CcMailbox && a.env.Mailbox != "" {
-		cc = append(cc, a.env.Mailbox)
+	if box := a.mailbox(); st.CcMailbox && a.env.CcMailbox && box != "" {
+		cc = append(cc, box)
 	}
 	return to, cc
+}
+
+// mailbox is the shared mailbox the dispute came through.
+func (a *applier) mailbox() string {
+	if a.d.Mailbox != "" {
+		return a.d.Mailbox
+	}
+	return a.env.Mailbox
 }
 
 // cafcass proposes the Cafcass step to those who decide it, or, where the
