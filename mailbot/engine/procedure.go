@@ -31,6 +31,7 @@ const (
 const (
 	ReasonLapsed    = "The response window lapsed without a response"
 	ReasonLastStage = "The response window lapsed without a response, and this is the procedure's last stage"
+	ReasonRaiser    = "Under the procedure you raise this stage: you may give instructions for it while it is open (reply \"Help\" for them)"
 	ReasonNoCafcass = "The procedure offers the Cafcass step only to an IRO; as manager of the Child Protection Chair who raised it, you are told instead"
 )
 
@@ -120,7 +121,7 @@ func (a *applier) alertedBy(st policy.Stage) {
 		}
 	}
 	if d.Raiser != "" && !strings.EqualFold(d.Raiser, a.ev.From) && !strings.EqualFold(d.Raiser, d.Instigator) {
-		a.emit(Notify, []string{d.Raiser}, nil, "you raise this stage under the procedure")
+		a.emit(Notify, []string{d.Raiser}, nil, ReasonRaiser)
 	}
 }
 
