@@ -192,8 +192,8 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 	case !found:
 		res.Ignored = "no dispute matches"
 		return res, nil
-	case m.Heading != "" && !m.IsReply && !m.IsForward && strings.EqualFold(m.From, d.Instigator) && m.Stage != nil && *m.Stage != d.Stage:
-		ev.Kind = engine.Alert // the instigator moved the dispute to another stage
+	case m.Heading != "" && !m.IsReply && !m.IsForward && (strings.EqualFold(m.From, d.Instigator) || b.isRaiser(m.From)) && m.Stage != nil && *m.Stage != d.Stage:
+		ev.Kind = engine.Alert // the instigator (or a stage's raiser) moved the dispute to another stage
 	case m.Command != "":
 		ev.Kind, ev.Command = engine.Command, m.Command
 		ev.Unauthenticated = b.cfg.Security.RequireAuthenticated && !m.AuthenticatedBy(b.cfg.Security.AuthServID)

@@ -216,3 +216,20 @@ func TestNoCapWarningAfterTimelyAnswer(t *testing.T) {
 		{ev: tick(at(30, 9))},
 	})
 }
+
+// TestRaiserMovesByAlert: a stage's raiser (Brighton & Hove Level 4: "Head
+// of Safeguarding raises concerns with the Director Children's Services")
+// moves the dispute with their own alert, as the instigator may; someone
+// else's alert is a note.
+func TestRaiserMovesByAlert(t *testing.T) {
+	env := world(t, "brighton-hove", "", false)
+	hos, dcs := addr("head_of_safeguarding"), addr("dcs")
+	d := run(t, env, []step{
+		{ev: Event{Kind: Alert, At: at(2, 9), From: iro, To: []string{addr("pod_team_manager")}, Stage: stage(1)}, want: []string{"notify to=" + addr("service_manager"), "ack to=" + iro}},
+		{ev: Event{Kind: Alert, At: at(3, 9), From: addr("service_manager"), To: []string{dcs}, Stage: stage(4)}},
+		{ev: Event{Kind: Alert, At: at(4, 9), From: hos, To: []string{dcs}, Stage: stage(4)}, want: []string{"ack to=" + iro}},
+	})
+	if d.Stage != 4 || d.Respondent != dcs || d.Raiser != hos {
+		t.Errorf("stage %d respondent %s raiser %s", d.Stage, d.Respondent, d.Raiser)
+	}
+}
