@@ -316,7 +316,8 @@ func wakefieldLadder(t *testing.T, real bool) {
 	irom := len(w.ms.inbox(t, addrOf("irom")))
 	w.at(30, 9)
 	w.tick(t)
-	w.got(t, "irom", irom+1)
+	lapse := w.got(t, "irom", irom+1)
+	has(t, lapse, "Ian Manager is copied, as the procedure says to consult them", `Reply with "Escalate"`)
 	w.holds(t, "service.director", 0)
 	if d := dispute(t, w, "6000001"); d.Stage != 1 {
 		t.Errorf("drpbot moved to stage %d without the IRO", d.Stage)
