@@ -76,6 +76,9 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 	if d.Mailbox != "" {
 		td.Mailbox = d.Mailbox
 	}
+	if d.Raiser != "" && d.Raiser != d.Instigator {
+		td.Raiser = b.person(d.Raiser)
+	}
 	// Only true things: who is copied is read from the email's own Cc.
 	var copied []string
 	for _, a := range in.Cc {

@@ -346,6 +346,7 @@ func brightonLadder(t *testing.T, real bool) {
 	if !strings.Contains(header(l2, "Cc"), "irom@drpbot.test") {
 		t.Errorf("the IRO Manager, Level 2's raiser, is not on its email: Cc %q", header(l2, "Cc"))
 	}
+	has(t, l2, "Under the procedure Ian Manager raises this stage")
 	w.got(t, "head.of.childrens.delivery", 1)
 	// The IRO Manager raises Level 3 by instruction; the Head of
 	// Safeguarding raises it.

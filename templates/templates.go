@@ -100,6 +100,9 @@ type Data struct {
 	Instigator Person
 	Respondent Person
 	Cover      Person
+	// Raiser raises the current stage where the procedure names someone
+	// other than the instigator (Brighton & Hove Level 2: the IRO Manager).
+	Raiser Person
 
 	Due          string
 	DaysLeft     int
