@@ -115,6 +115,7 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 	// Alerts by stage and month: every stage entered in the period, by
 	// the alert or an escalation, counted in the month it was entered.
 	byKind := map[string]map[int][]int{"IRO": {}, "CP Chair": {}}
+	cafcass := map[string][]int{}
 	for _, d := range ds {
 		kind := "IRO"
 		if dir.HasRole(d.Instigator, "cp_chair") {
@@ -131,6 +132,17 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 			mi := indexMonth(months, workdays.In(h.Started))
 			row[mi]++
 			byKind[kind][h.Stage] = row
+		}
+		// Newham's quarterly tables: "Contact with CAF/CASS" per month, IRO
+		// and CP Chair apart: a concurrent referral stated in the alert, or
+		// a referral recorded.
+		for _, at := range []time.Time{cafcassAt(d, true), cafcassAt(d, false)} {
+			if per.contains(at) {
+				if cafcass[kind] == nil {
+					cafcass[kind] = make([]int, len(months))
+				}
+				cafcass[kind][indexMonth(months, workdays.In(at))]++
+			}
 		}
 	}
 	all := map[int][]int{}
@@ -153,6 +165,16 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 			}
 			t.Rows = append(t.Rows, append(cells, strconv.Itoa(total)))
 		}
+		cells, total := []string{"Contact with Cafcass"}, 0
+		for i := range months {
+			c := 0
+			if cafcass[kind] != nil {
+				c = cafcass[kind][i]
+			}
+			cells = append(cells, strconv.Itoa(c))
+			total += c
+		}
+		t.Rows = append(t.Rows, append(cells, strconv.Itoa(total)))
 		r.Tables = append(r.Tables, t)
 	}
 	// The chart and its table hold the same numbers: both come from all.
@@ -282,6 +304,21 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 	r.Tables = append(r.Tables, templates.Table{Title: "Resolution", Rows: [][]string{
 		{"", "Value"}, {"Disputes resolved", strconv.Itoa(len(days))}, {"Median working days to resolution", med}}})
 	return r, nil
+}
+
+// cafcassAt is when a dispute had contact with Cafcass: the alert that
+// stated a concurrent referral (concurrent), or the recorded referral.
+func cafcassAt(d engine.Dispute, concurrent bool) time.Time {
+	if concurrent {
+		if d.ConcurrentCafcass {
+			return d.Opened
+		}
+		return time.Time{}
+	}
+	if d.Status == engine.Referred {
+		return d.Closed
+	}
+	return time.Time{}
 }
 
 func indexMonth(months []workdays.Date, d workdays.Date) int {

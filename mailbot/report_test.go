@@ -67,6 +67,7 @@ func TestReport(t *testing.T) {
 		"| Disputes resolved | 2 |",
 		"| Median working days to resolution | 5.0 |", // 2 and 8 working days
 		"| Opened at a formal stage | 3 | 100 |",
+		"| Contact with Cafcass | 0 | 0 | 0 | 0 |", // Newham: per month, IROs and CP Chairs apart
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
