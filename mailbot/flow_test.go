@@ -158,11 +158,11 @@ func runFlow(t *testing.T, real bool) {
 				iroWant += 3 // its copy, the lapse notice, the ack of "Escalate"
 			}
 			for addr, n := range want {
-				if got := w.ms.inbox(t, addr); len(got) != n {
+				if got := w.ms.waitFor(t, addr, n); len(got) != n { // real servers deliver asynchronously
 					t.Errorf("%s holds %d emails, want %d: %q", addr, len(got), n, subjects(got))
 				}
 			}
-			iroBox := w.ms.inbox(t, iro)
+			iroBox := w.ms.waitFor(t, iro, iroWant)
 			counts := map[string]int{}
 			for _, f := range iroBox {
 				if counts[f.MessageID]++; counts[f.MessageID] > 1 {
