@@ -483,6 +483,10 @@ func (a *applier) alertAgain() {
 	// stage (bypass or a manual escalation): they wrote to the respondent
 	// themselves.
 	st := a.stageRule(n)
+	if st.Cafcass && !a.cafcassOffered(st) {
+		a.cafcass(st) // Newham stage 5 "(IRO ONLY)": the manager is told
+		return
+	}
 	respondent := ""
 	if to := clean(ev.To, []string{d.Instigator}); len(to) > 0 {
 		respondent = to[0]

@@ -159,7 +159,7 @@ func (a *applier) mailbox() string {
 // procedure does not offer it to this instigator, tells whom it names.
 func (a *applier) cafcass(st policy.Stage) bool {
 	d := a.d
-	if _, known := a.env.Directory.Person(d.Instigator); known && !st.CafcassOffered(func(r string) bool { return a.env.Directory.HasRole(d.Instigator, r) }) {
+	if !a.cafcassOffered(st) {
 		// Newham stage 5 "(IRO ONLY)": a CP Chair's dispute has no Cafcass
 		// step; the CP Chair's manager is told instead.
 		a.emit(Notify, a.roles(st.CafcassElse), []string{d.Instigator}, ReasonNoCafcass)
@@ -174,6 +174,17 @@ func (a *applier) cafcass(st policy.Stage) bool {
 	}
 	a.emit(CafcassProposal, to, append(a.iroManagers(), a.roles(st.Consult)...), "")
 	return true
+}
+
+// cafcassOffered reports whether the Cafcass step exists for this
+// dispute's instigator. An instigator the directory does not know is
+// offered it: the IRO is "personally responsible" in every procedure.
+func (a *applier) cafcassOffered(st policy.Stage) bool {
+	d := a.d
+	if _, known := a.env.Directory.Person(d.Instigator); !known {
+		return true
+	}
+	return st.CafcassOffered(func(r string) bool { return a.env.Directory.HasRole(d.Instigator, r) })
 }
 
 // isResponder reports an address whose reply is the stage's response.

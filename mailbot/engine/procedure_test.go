@@ -137,6 +137,12 @@ func TestNewhamCafcassIROOnly(t *testing.T) {
 	if d.CafcassProposed {
 		t.Error("a CP Chair's dispute was offered Cafcass")
 	}
+	// Nor by writing a Stage 5 alert themselves: the dispute stays put.
+	env.Now = at(4, 9)
+	nd, out, err := Apply(d, Event{Kind: Alert, At: at(4, 9), From: chair, To: []string{"cafcass@example.org"}, Stage: stage(5)}, env)
+	if err != nil || nd.Stage != 4 || len(out) != 1 || out[0].Purpose != Notify || out[0].To[0] != chairManager {
+		t.Errorf("a CP Chair's stage 5 alert: stage %d %q %v", nd.Stage, describe(out), err)
+	}
 	// An IRO's dispute is.
 	env = world(t, "newham", "", false)
 	run(t, env, []step{
