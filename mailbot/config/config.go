@@ -597,8 +597,9 @@ func (c *Config) BuildDirectory() (*directory.Directory, error) {
 func (c *Config) ParserOptions() parser.Options {
 	o := parser.DefaultOptions()
 	if p, err := c.BuildPolicy(); err == nil {
-		// The council's own headings first, the stages' own (Wakefield's
-		// "Stage 2 IRO Formal Dispute Form") before the shorter main one.
+		// The council's own headings first: the main one, then the stages'
+		// own (Wakefield's "IRO Informal Dispute", "Stage 4 Formal Dispute
+		// Form"); the stage itself is read from the subject's "Stage N".
 		hs := p.AllHeadings()
 		for i := len(hs) - 1; i >= 0; i-- {
 			if !slices.Contains(o.Headings, hs[i]) {
