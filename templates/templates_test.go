@@ -170,3 +170,25 @@ func TestOverrides(t *testing.T) {
 		t.Errorf("Check: %v", err)
 	}
 }
+
+// TestNoWindowSaysSo: a stage with no window (Oxfordshire stages 3-5, an
+// agreed timescale not stated) never reads "respond by ." and the ack says
+// there is no deadline.
+func TestNoWindowSaysSo(t *testing.T) {
+	s := load(t)
+	p, _ := policy.Preset("oxfordshire")
+	for _, purpose := range []string{"ack", "escalation", "deputy_cover", "notify", "status"} {
+		d := Sample(purpose, &p)
+		d.Due, d.DaysLeft = "", 0
+		m, err := s.Render(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(m.Text, "by .") || strings.Contains(m.Text, "by  ") || strings.Contains(m.HTML, "by .") {
+			t.Errorf("%s reads as if it had a date:\n%s", purpose, m.Text)
+		}
+		if purpose == "ack" && !strings.Contains(m.Text, "drpbot sets no deadline") {
+			t.Errorf("ack without a date:\n%s", m.Text)
+		}
+	}
+}
