@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -190,5 +191,25 @@ func TestNoWindowSaysSo(t *testing.T) {
 		if purpose == "ack" && !strings.Contains(m.Text, "drpbot sets no deadline") {
 			t.Errorf("ack without a date:\n%s", m.Text)
 		}
+	}
+}
+
+// TestReportChartIsItsTable: the preview's chart has a bar for every cell
+// of the table it stands for, with the table's numbers.
+func TestReportChartIsItsTable(t *testing.T) {
+	p, _ := policy.Preset("newham")
+	d := Sample("report", &p)
+	tab := d.Tables[0]
+	i := 0
+	for _, row := range tab.Rows[1:] {
+		for j := 1; j < len(row)-1; j++ { // the last column is the total
+			if i >= len(d.Bars) || d.Bars[i].Label != row[0]+", "+tab.Rows[0][j] || strconv.Itoa(d.Bars[i].Count) != row[j] {
+				t.Fatalf("bar %d %+v does not show %s %s = %s", i, d.Bars, row[0], tab.Rows[0][j], row[j])
+			}
+			i++
+		}
+	}
+	if i != len(d.Bars) || i != 6 {
+		t.Errorf("%d bars for %d cells", len(d.Bars), i)
 	}
 }
