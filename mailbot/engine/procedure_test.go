@@ -6,6 +6,7 @@ import (
 
 	"github.com/drpbot/drpbot/mailbot/directory"
 	"github.com/drpbot/drpbot/mailbot/policy"
+	"github.com/drpbot/drpbot/mailbot/workdays"
 )
 
 // These tests play the rules each council's written procedure adds to the
@@ -237,5 +238,25 @@ func TestRaiserMovesByAlert(t *testing.T) {
 	})
 	if d.Stage != 4 || d.Respondent != dcs || d.Raiser != hos {
 		t.Errorf("stage %d respondent %s raiser %s", d.Stage, d.Respondent, d.Raiser)
+	}
+}
+
+// TestWakefieldReducedTimescale: 2.3 "within a maximum of 15 working days
+// ... this timescale may be reduced": an earlier "Response due by" wins, a
+// later one does not extend the maximum.
+func TestWakefieldReducedTimescale(t *testing.T) {
+	env := world(t, "wakefield", "", false)
+	sw := addr("social_worker")
+	for due, want := range map[workdays.Date]workdays.Date{
+		day(2026, 11, 9):  day(2026, 11, 9),  // reduced for urgency
+		day(2026, 12, 18): day(2026, 11, 23), // 15 working days is the maximum
+		{}:                day(2026, 11, 23),
+	} {
+		run(t, env, []step{{ev: Event{Kind: Alert, At: at(2, 9), From: iro, To: []string{sw}, Heading: "IRO Informal Dispute", Due: due}, want: []string{"ack to=" + iro},
+			check: func(t *testing.T, d Dispute) {
+				if d.Stage != 0 || d.Due != want {
+					t.Errorf("stated %v: stage %d due %v, want %v", due, d.Stage, d.Due, want)
+				}
+			}}})
 	}
 }

@@ -126,12 +126,13 @@ var presets = map[string]Policy{
 			// to the IRO Manager ... an activity headed "IRO Informal Dispute"."
 			// 2.3: "A response from the social worker or team manager is then
 			// expected within a maximum of 15 working days ... this timescale may
-			// be reduced" (the form's "Response due by" wins); "no response ...
+			// be reduced" (the form's "Response due by" counts when earlier: 15
+			// is a maximum, so the stage is not "agreed"); "no response ...
 			// consideration must be given to initiating the formal dispute process
 			// and the IRO Manager consulted."
 			{Number: 0, Name: "Informal stage", Heading: "Informal Resolution Monitoring Form", Headings: []string{"IRO Informal Dispute"},
 				Informal: true, Respondent: "social_worker", AlsoRespond: []string{"team_manager"}, Copy: []string{RoleIROManager},
-				Days: 15, Agreed: true, Reminders: []int{2}, OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
+				Days: 15, Reminders: []int{2}, OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
 			// 3.5: "A Stage 1 IRO Formal Dispute Form to be forwarded to the
 			// responsible Service Manager. Copies to be sent to the responsible Team
 			// Manager, IRO Manager, Service Lead for the Safeguarding and Reviewing
