@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drpbot/drpbot/mailbot/config"
 	"github.com/drpbot/drpbot/store"
 )
 
@@ -32,7 +33,7 @@ func queue(t testing.TB, w *world, prefix string, n int) {
 func TestDrainTakesTheWholeQueue(t *testing.T) {
 	w := newWorld(t, false, "newham")
 	w.cfg.SMTP.MaxPerRecipientPerDay = 1000
-	w.cfg.SMTP.CopyToMailbox = false
+	w.cfg.SMTP.CopyToMailbox = config.CopyOff
 	w.bot.sendLimit = 50
 	w.at(2, 9)
 	queue(t, w, "whole", 3*w.bot.sendLimit+7)
@@ -50,7 +51,7 @@ func TestDrainTakesTheWholeQueue(t *testing.T) {
 func TestSMTPOutageRecovery(t *testing.T) {
 	w := newWorld(t, false, "newham")
 	w.cfg.SMTP.MaxPerRecipientPerDay = 1000
-	w.cfg.SMTP.CopyToMailbox = false
+	w.cfg.SMTP.CopyToMailbox = config.CopyOff
 	w.bot.smtpProbe = 20 * time.Millisecond
 	w.at(2, 9)
 	if err := w.ms.sb.StopSMTP(); err != nil {
@@ -94,7 +95,7 @@ func BenchmarkSMTPRecovery(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		w := newWorld(b, false, "newham")
 		w.cfg.SMTP.MaxPerRecipientPerDay = 1 << 20
-		w.cfg.SMTP.CopyToMailbox = false
+		w.cfg.SMTP.CopyToMailbox = config.CopyOff
 		w.at(2, 9)
 		if err := w.ms.sb.StopSMTP(); err != nil {
 			b.Fatal(err)

@@ -37,7 +37,7 @@ func (b *Bot) reconcileRestore(ctx context.Context) error {
 		b.restoreChecked = true
 		return nil
 	}
-	if !b.cfg.SMTP.CopyToMailbox && len(b.cfg.SMTP.CopyFolders) == 0 {
+	if !b.cfg.SMTP.CopyToMailbox.On() && len(b.cfg.SMTP.CopyFolders) == 0 {
 		b.log.Warn("store restored from a backup, and no copies of sent mail are kept to check: emails sent since the backup may go again", "backup_taken", at.UTC().Format(time.RFC3339))
 	} else {
 		ids, err := b.ownSince(ctx, at)

@@ -113,7 +113,7 @@ func (b *Bot) helloName() string {
 // out of the header as well as the envelope.
 func (b *Bot) message(row store.OutboxRow, now time.Time) (*mail.Msg, error) {
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	if err := m.FromFormat(b.policy.Council+" dispute resolution", b.cfg.Mailbox); err != nil {
+	if err := m.FromFormat(b.policy.Council+" dispute resolution", b.fromBox(row)); err != nil {
 		return nil, err
 	}
 	if to := validOnly(row.To); len(to) > 0 {
@@ -160,11 +160,22 @@ func validOnly(list []string) []string {
 	return out
 }
 
+// fromBox is the shared mailbox row goes out from: the one its dispute
+// came through, else the configured mailbox.
+func (b *Bot) fromBox(row store.OutboxRow) string {
+	if row.From != "" {
+		return row.From
+	}
+	return b.cfg.Mailbox
+}
+
 // copyAddr is the shared mailbox's blind copy, when configured and not
-// already a recipient.
+// already a recipient (copy_to_mailbox = "cc" names it on the stages that
+// say so).
 func (b *Bot) copyAddr(row store.OutboxRow) []string {
-	if b.cfg.SMTP.CopyToMailbox && !containsAddr(append(append([]string{}, row.To...), row.Cc...), b.cfg.Mailbox) {
-		return []string{strings.ToLower(b.cfg.Mailbox)}
+	box := b.fromBox(row)
+	if b.cfg.SMTP.CopyToMailbox.On() && !containsAddr(append(append([]string{}, row.To...), row.Cc...), box) {
+		return []string{strings.ToLower(box)}
 	}
 	return nil
 }
@@ -385,7 +396,7 @@ func (b *Bot) transact(c *smtp.Client, row store.OutboxRow, now time.Time) (out 
 		out.Err = "cannot write the email: " + err.Error()
 		return out, nil
 	}
-	if err := c.Mail(b.cfg.Mailbox, nil); err != nil {
+	if err := c.Mail(b.fromBox(row), nil); err != nil {
 		return smtpOutcome(c, out, err)
 	}
 	var accepted, temp []string
@@ -591,7 +602,7 @@ func (b *Bot) settleInFlight(ctx context.Context, rows []store.OutboxRow, now ti
 	if len(unsure) == 0 || b.cfg.SMTP.DryRun {
 		return rows, nil
 	}
-	if !b.cfg.SMTP.CopyToMailbox && len(b.cfg.SMTP.CopyFolders) == 0 {
+	if !b.cfg.SMTP.CopyToMailbox.On() && len(b.cfg.SMTP.CopyFolders) == 0 {
 		for _, r := range unsure {
 			b.log.Warn("an email may have gone before a crash and no copy is kept to check; sending it again", "message_id", r.MessageID, "ref", r.Ref)
 		}

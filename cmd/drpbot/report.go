@@ -12,9 +12,9 @@ import (
 
 func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("report", "drpbot report [-c FILE] [--quarter 2026Q3 | --from DATE --to DATE] [--format md|csv|html]",
-		"The quarterly report the procedure asks for: alerts by stage and month, by team and category, and responses in time.", stdout, stderr)
+		"The report the procedure asks for: alerts by stage and month, by team and category, and responses in time.", stdout, stderr)
 	cfg := fs.config()
-	quarter := fs.String("quarter", "", "the quarter, e.g. 2026Q3 (default: the last full quarter)")
+	quarter := fs.String("quarter", "", "the quarter, e.g. 2026Q3 (default: the council's last full report period)")
 	from := fs.String("from", "", "first day (YYYY-MM-DD), instead of --quarter")
 	to := fs.String("to", "", "last day (YYYY-MM-DD), with --from")
 	format := fs.String("format", "md", "md, csv or html")
@@ -26,6 +26,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	now := time.Now()
 	per := mailbot.PreviousQuarter(now)
+	councils := *from == "" && *to == "" && *quarter == "" // the council's own cadence, once the config is read
 	switch {
 	case *from != "" || *to != "":
 		f, err1 := workdays.ParseDate(*from)
@@ -47,6 +48,9 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer done()
+	if councils {
+		per = mailbot.LastReportPeriod(now, p.ReportMonths)
+	}
 	dir, err := c.BuildDirectory()
 	if err != nil {
 		fmt.Fprintf(stderr, "drpbot report: %v\n", err)
