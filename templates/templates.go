@@ -108,6 +108,7 @@ type Data struct {
 	History   []Step
 
 	Rows     []Row
+	Held     []Held // what drpbot did not act on, for the QA inbox
 	Commands []Command
 	Period   string
 	Tables   []Table
@@ -219,6 +220,8 @@ func Subject(d Data) string {
 		return "Disputes " + d.Reason + ": weekly digest"
 	case "report":
 		return "Dispute resolution report " + d.Period
+	case "held":
+		return "Not acted on: emails about disputes " + d.Period
 	}
 	parts := []string{d.Heading}
 	if d.StageName != "" {

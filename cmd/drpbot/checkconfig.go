@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/drpbot/drpbot/mailbot"
 	"github.com/drpbot/drpbot/mailbot/config"
 )
 
@@ -33,6 +34,9 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 	for _, w := range c.Warnings() {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+	for _, w := range c.SecurityWarnings() {
+		fmt.Fprintf(stderr, "WARNING: %s\n", w)
+	}
 	set, _, err := templatesFor(c, "")
 	if err == nil {
 		err = set.Check()
@@ -45,6 +49,7 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 	d, _ := c.BuildDirectory()
 	fmt.Fprintf(stdout, "%s: policy %s (%s), %d stages, %d working days in all; %d people in the directory; calendar %s\n",
 		*path, p.Name, p.Council, len(p.Stages), p.TotalDays, d.Len(), c.Calendar.Nation)
+	fmt.Fprintf(stdout, "  authentication: %s\n", mailbot.AuthStateOf(c, c.Security.RequireAuthenticated == config.AuthOn))
 	for _, st := range p.Stages {
 		if st.Cafcass {
 			fmt.Fprintf(stdout, "  %-28s Cafcass referral: proposed to the IRO, never automatic\n", p.StageName(st.Number))
