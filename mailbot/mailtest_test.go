@@ -35,6 +35,7 @@ var testUsers = []string{
 	"corporate.director", "ad.qa", "dcs", "social.worker", "team.manager", "ascm", "sm.safeguarding",
 	"deputy.director", "safeguarding.manager", "director", "deputy.director.safeguarding", "chief.executive",
 	"service.director", "pod.team.manager", "head.of.childrens.delivery", "head.of.service",
+	"stranger", // in no directory: the trust tests' outsider
 }
 
 func addrOf(user string) string { return user + "@" + testDomain }

@@ -187,6 +187,11 @@ func (b *Bot) Digest(now time.Time) (int, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		var held int
+		held, err = b.heldDigest(now)
+		n += held
+	}
 	if n > 0 {
 		b.ring()
 	}

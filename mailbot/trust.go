@@ -640,3 +640,39 @@ func AuthStateOf(cfg *config.Config, on bool) string {
 	}
 	return "NOT YET: auto turns it on at the first council message stamped by " + src + "; until then instructions are accepted unauthenticated"
 }
+
+// heldDigest queues, with the weekly digest, one email to the QA inbox
+// listing what drpbot recorded but did not act on in the last seven days:
+// strangers' mail about disputes, alerts and instructions its server did
+// not authenticate. Nothing held, nothing sent.
+func (b *Bot) heldDigest(now time.Time) (int, error) {
+	if len(b.cfg.Directory.QA) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := b.st.Update(func(tx *store.Tx) error {
+		held, err := tx.HeldSince(now.AddDate(0, 0, -7))
+		if err != nil || len(held) == 0 {
+			return err
+		}
+		td := templates.Data{Purpose: purposeHeld, Council: b.policy.Council, Mailbox: b.cfg.Mailbox,
+			Recipient: templates.Person{Name: "QA", Email: b.cfg.Directory.QA[0]}, Period: "in the week to " + workdays.In(now).UK()}
+		for _, h := range held {
+			td.Held = append(td.Held, heldRow(h))
+		}
+		msg, err := b.tpl.Render(td)
+		if err != nil {
+			return err
+		}
+		row := store.OutboxRow{MessageID: store.ServiceMessageID("held", "week."+workdays.In(now).String(), b.domain), Purpose: purposeHeld,
+			To: b.cfg.Directory.QA, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, Created: now}
+		if err := tx.AddOutbox(row); errors.Is(err, store.ErrDuplicate) {
+			return nil // this week's is already queued
+		} else if err != nil {
+			return err
+		}
+		n = 1
+		return nil
+	})
+	return n, err
+}
