@@ -295,6 +295,9 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	if ev.Kind == engine.Bounce {
 		audit.Detail = "failed: " + strings.Join(ev.Failed, ",")
 	}
+	if ev.Unauthenticated {
+		audit.Detail = "not applied: not authenticated by the council's mail server (" + v.How + ")"
+	}
 	if m.Conversation != "" {
 		if err := tx.LinkConversation(m.Conversation, nd.Ref); err != nil {
 			return res, err

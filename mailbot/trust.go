@@ -361,7 +361,7 @@ func safeErr(err error, raw []byte) string {
 		return ""
 	}
 	var kinds []string
-	for _, k := range []error{ErrPanic, ErrUnhandled, ErrStore, parser.ErrNoMessage, parser.ErrMalformed, parser.ErrTooLarge} {
+	for _, k := range errKinds {
 		if errors.Is(err, k) {
 			kinds = append(kinds, k.Error())
 		}
@@ -382,7 +382,7 @@ func quotedLine(msg string, raw []byte) int {
 	var cands []string
 	for _, part := range strings.Split(msg, ": ") {
 		part = strings.TrimSpace(part)
-		if len(part) >= 8 {
+		if len(part) >= 8 && !ownWords(part) {
 			cands = append(cands, part)
 		}
 	}
@@ -601,6 +601,20 @@ const purposeHeld = string(engine.Held)
 
 func heldRow(h store.Held) templates.Held {
 	return templates.Held{At: workdays.In(h.At).UK() + " " + h.At.In(workdays.London).Format("15:04"), From: h.From, What: h.What, Why: h.Why, Ref: h.Ref}
+}
+
+// errKinds are the sentinel errors a message's error may carry.
+var errKinds = []error{ErrPanic, ErrUnhandled, ErrStore, parser.ErrNoMessage, parser.ErrMalformed, parser.ErrTooLarge}
+
+// ownWords reports a part of an error message that is drpbot's own words
+// (a sentinel's text), not something it quoted.
+func ownWords(part string) bool {
+	for _, k := range errKinds {
+		if strings.Contains(k.Error(), part) {
+			return true
+		}
+	}
+	return false
 }
 
 // safePanic is a panic's value for the log, unless it quotes the message.
