@@ -1,11 +1,13 @@
 package mailbot
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/drpbot/drpbot/mailbot/config"
 	"github.com/drpbot/drpbot/mailbot/engine"
@@ -399,5 +401,31 @@ func forgedFixtures(t *testing.T, real bool) {
 	}
 	if strings.Contains(w.logs.String(), "Jane") {
 		t.Error("a fixture's child name reached the log")
+	}
+}
+
+// TestStartLineSaysWhenUnprotected: the daemon's start line says whether
+// authentication is required, and a warning says loudly when it is off.
+func TestStartLineSaysWhenUnprotected(t *testing.T) {
+	for _, c := range []struct {
+		mode   config.AuthMode
+		authID string
+		want   string
+		loud   bool
+	}{
+		{config.AuthOff, "mx.drpbot.test", `authentication="OFF: instructions are accepted unauthenticated`, true},
+		{config.AuthAuto, "", `authentication="OFF: instructions are accepted unauthenticated (no authserv_id`, true},
+		{config.AuthAuto, "mx.drpbot.test", `authentication="NOT YET: auto turns it on`, false},
+		{config.AuthOn, "mx.drpbot.test", `authentication="required (authserv-id mx.drpbot.test)"`, false},
+	} {
+		w := newWorld(t, false, "newham")
+		w.cfg.Security = config.Security{RequireAuthenticated: c.mode, AuthServID: c.authID, Provider: config.ProviderOther}
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		w.bot.Run(ctx)
+		cancel()
+		logs := w.logs.String()
+		if !strings.Contains(logs, c.want) || strings.Contains(logs, "ACCEPTED UNAUTHENTICATED") != c.loud {
+			t.Errorf("%s/%q: start line:\n%s", c.mode, c.authID, logs)
+		}
 	}
 }
