@@ -39,10 +39,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 
+	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
 	"github.com/emersion/go-msgauth/authres"
 	"golang.org/x/net/publicsuffix"
@@ -124,7 +124,7 @@ func (r trustRule) judge(raw []byte, from string) Verdict {
 	if len(froms) != 1 {
 		return Verdict{How: fmt.Sprintf("%d From fields", len(froms))}
 	}
-	list, err := mail.ParseAddressList(froms[0])
+	list, err := mail.ParseAddressList(froms[0]) // as the parser reads it: any charset Outlook uses
 	if err != nil || len(list) != 1 || !strings.EqualFold(list[0].Address, from) {
 		return Verdict{How: "the From field does not name one address"}
 	}

@@ -105,3 +105,13 @@ func TestSafeErr(t *testing.T) {
 		t.Errorf("safeErr of an unknown error = %q", got)
 	}
 }
+
+// TestTrustRuleCharsets: a From whose name Outlook encoded in windows-1252
+// is read as the parser reads it, and still authenticated.
+func TestTrustRuleCharsets(t *testing.T) {
+	own := trustRule{authservID: "mx.council.gov.uk", domains: []string{"council.gov.uk"}}
+	raw := "Authentication-Results: mx.council.gov.uk; dmarc=pass header.from=council.gov.uk\r\nFrom: =?windows-1252?Q?Ir=E9ne_Reviewer?= <iro@council.gov.uk>\r\n\r\nResolved\r\n"
+	if v := own.judge([]byte(raw), "iro@council.gov.uk"); !v.Authenticated {
+		t.Errorf("not authenticated: %s", v.How)
+	}
+}
