@@ -298,17 +298,20 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	if ev.Unauthenticated {
 		audit.Detail = "not applied: not authenticated by the council's mail server (" + v.How + ")"
 	}
-	if m.Conversation != "" {
+	if m.Conversation != "" && !stranger && !unauth {
+		// Only mail the council vouched for links an Exchange
+		// conversation: a stranger's Thread-Index could name another
+		// dispute's conversation and draw its replies here.
 		if err := tx.LinkConversation(m.Conversation, nd.Ref); err != nil {
 			return res, err
 		}
 	}
 	// Only the people in the dispute thread it: a stranger's or a forged
 	// message never becomes what drpbot's mail replies to.
-	if ev.Kind != engine.AutoReply && ev.Kind != engine.Bounce && !stranger && !(unauth || ev.Unauthenticated) {
+	if ev.Kind != engine.AutoReply && ev.Kind != engine.Bounce && !stranger && !unauth {
 		nd.References = appendRef(nd.References, m.MessageID)
 	}
-	res.threadless = stranger
+	res.threadless = stranger || unauth
 	res.Queued, err = b.commit(tx, nd, intents, &audit, now)
 	res.Escalations = countEscalations(intents)
 	return res, err

@@ -429,3 +429,30 @@ func TestStartLineSaysWhenUnprotected(t *testing.T) {
 		}
 	}
 }
+
+// A stranger's message that names one dispute (by its tag) but carries
+// another's Exchange conversation cannot draw that conversation's replies
+// to the wrong dispute: only mail the council vouched for links one.
+func TestStrangerCannotMoveAConversation(t *testing.T)     { strangerCannotMoveAConversation(t, false) }
+func TestStrangerCannotMoveAConversationReal(t *testing.T) { strangerCannotMoveAConversation(t, true) }
+
+func strangerCannotMoveAConversation(t *testing.T, real bool) {
+	w, refA := trustWorld(t, real)
+	conv := "Thread-Index: AdtVYw1Qy8m1x0n9TkOq9M2b1T8kCg=="
+	alertB := stamped(genuineStamp, email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")},
+		"Dispute Resolution Alert - Stage 1 - 7654321", "<alertB@drpbot.test>", "", w.now, "Child ID: 7654321\nFORMAL STAGE 1", conv))
+	w.ms.send(t, addrOf("iro"), []string{addrOf("practice.lead"), addrOf("lac")}, alertB)
+	w.sync(t)
+	forged(t, w, stamped(genuineStamp, email(addrOf("stranger"), []string{addrOf("lac")}, nil, "RE: ["+refA+"]", "<sc1@drpbot.test>", "<alert@drpbot.test>", w.now, "Noted.",
+		"Thread-Index: AdtVYw1Qy8m1x0n9TkOq9M2b1T8kCgABAgM=")))
+	// The practice lead answers B with only the conversation to go by.
+	reply := stamped(genuineStamp, email(addrOf("practice.lead"), []string{addrOf("iro")}, []string{addrOf("lac")}, "RE: the plan", "<sc2@drpbot.test>", "", w.now, "Booked.",
+		"Thread-Index: AdtVYw1Qy8m1x0n9TkOq9M2b1T8kCgABAgQ="))
+	w.ms.send(t, addrOf("practice.lead"), []string{addrOf("lac")}, reply)
+	w.sync(t)
+	if d := dispute(t, w, "7654321"); d.Status != engine.Responded {
+		t.Errorf("the reply in B's conversation did not reach B: %s", d.Status)
+	}
+	unchanged(t, w, "<sc1@drpbot.test>")
+	strangerGotNothing(t, w)
+}
