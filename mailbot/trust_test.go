@@ -66,12 +66,31 @@ func unchanged(t *testing.T, w *world, ids ...string) {
 	}
 }
 
-// strangerGotNothing fails if drpbot wrote to the outsider.
+// strangerGotNothing fails if drpbot wrote to the outsider: in their
+// mailbox, or in what drpbot queued and sent (a real server may not have
+// delivered it yet).
 func strangerGotNothing(t *testing.T, w *world) {
 	t.Helper()
 	if got := w.ms.inbox(t, addrOf("stranger")); len(got) > 0 {
 		t.Errorf("the stranger was sent %q", subjects(got))
 	}
+	if got := queuedFor(w, addrOf("stranger")); len(got) > 0 {
+		t.Errorf("drpbot queued for the stranger %q", got)
+	}
+}
+
+// queuedFor lists the subjects of every email drpbot queued or sent to addr.
+func queuedFor(w *world, addr string) []string {
+	var out []string
+	w.bot.Store().View(func(tx *store.Tx) error {
+		return tx.History(func(row store.OutboxRow) error {
+			if containsAddr(row.To, addr) || containsAddr(row.Cc, addr) {
+				out = append(out, row.Subject)
+			}
+			return nil
+		})
+	})
+	return out
 }
 
 // refusedAtDirectoryAddress fails unless the IRO's own mailbox (the
@@ -167,8 +186,8 @@ func forgedStage4Alert(t *testing.T, real bool) {
 		}
 		return nil
 	})
-	if got := w.ms.inbox(t, addrOf("corporate.director")); len(got) > 0 {
-		t.Errorf("the Corporate Director was emailed: %q", subjects(got))
+	if got := append(subjects(w.ms.inbox(t, addrOf("corporate.director"))), queuedFor(w, addrOf("corporate.director"))...); len(got) > 0 {
+		t.Errorf("the Corporate Director was emailed: %q", got)
 	}
 	qa := w.ms.waitFor(t, addrOf("qa"), 1)
 	if len(qa) != 1 || !strings.HasPrefix(qa[0].Subject, "Not acted on") || !strings.Contains(string(qa[0].Raw), "4040404") {
@@ -182,8 +201,8 @@ func forgedStage4Alert(t *testing.T, real bool) {
 		"Dispute Resolution Alert - Stage 4 - 1234567", "<f4b@evil.example>", "", w.now, "Child ID: 1234567\nFORMAL STAGE 4"))
 	unchanged(t, w, "<f4b@evil.example>")
 	refusedAtDirectoryAddress(t, w)
-	if got := w.ms.inbox(t, addrOf("corporate.director")); len(got) > 0 {
-		t.Errorf("the Corporate Director was emailed: %q", subjects(got))
+	if got := append(subjects(w.ms.inbox(t, addrOf("corporate.director"))), queuedFor(w, addrOf("corporate.director"))...); len(got) > 0 {
+		t.Errorf("the Corporate Director was emailed: %q", got)
 	}
 	if qa := w.ms.waitFor(t, addrOf("qa"), 2); len(qa) != 2 {
 		t.Errorf("QA was not told of the held stage change: %q", subjects(qa))
@@ -403,8 +422,8 @@ func forgedFixtures(t *testing.T, real bool) {
 		return nil
 	})
 	strangerGotNothing(t, w)
-	if got := w.ms.inbox(t, addrOf("corporate.director")); len(got) > 0 {
-		t.Errorf("the Corporate Director was emailed: %q", subjects(got))
+	if got := append(subjects(w.ms.inbox(t, addrOf("corporate.director"))), queuedFor(w, addrOf("corporate.director"))...); len(got) > 0 {
+		t.Errorf("the Corporate Director was emailed: %q", got)
 	}
 	if strings.Contains(w.logs.String(), "Jane") {
 		t.Error("a fixture's child name reached the log")
