@@ -90,9 +90,7 @@ func (b *Bot) Run(ctx context.Context) error {
 	})
 	c.Start()
 	b.log.Info("drpbot running", "mailbox", b.cfg.Mailbox, "folders", len(b.cfg.IMAP.Folders), "policy", b.policy.Name, "dry_run", b.cfg.SMTP.DryRun, "authentication", b.AuthState())
-	for _, w := range b.cfg.SecurityWarnings() {
-		b.log.Warn(w)
-	}
+	b.warnUnprotected()
 	<-ctx.Done()
 	stop := c.Stop() // waits for running jobs
 	<-stop.Done()

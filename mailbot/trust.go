@@ -690,3 +690,20 @@ func (b *Bot) heldDigest(now time.Time) (int, error) {
 	})
 	return n, err
 }
+
+// warnUnprotected says at start, loudly, when instructions are accepted
+// unauthenticated: turned off, nothing to trust, or "auto" before the
+// council's server has been seen stamping its mail.
+func (b *Bot) warnUnprotected() {
+	warnings := b.cfg.SecurityWarnings()
+	if len(warnings) == 0 {
+		on := false
+		_ = b.st.View(func(tx *store.Tx) error { on = b.authRequired(tx); return nil })
+		if !on {
+			warnings = append(warnings, "security.require_authenticated = auto: the council's mail server has not yet been seen stamping a message from its domain, so until it is, INSTRUCTIONS, NEW ALERTS AND STAGE CHANGES ARE ACCEPTED UNAUTHENTICATED")
+		}
+	}
+	for _, w := range warnings {
+		b.log.Warn(w)
+	}
+}

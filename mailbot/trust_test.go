@@ -441,7 +441,7 @@ func TestStartLineSaysWhenUnprotected(t *testing.T) {
 	}{
 		{config.AuthOff, "mx.drpbot.test", `authentication="OFF: instructions are accepted unauthenticated`, true},
 		{config.AuthAuto, "", `authentication="OFF: instructions are accepted unauthenticated (no authserv_id`, true},
-		{config.AuthAuto, "mx.drpbot.test", `authentication="NOT YET: auto turns it on`, false},
+		{config.AuthAuto, "mx.drpbot.test", `authentication="NOT YET: auto turns it on`, true},
 		{config.AuthOn, "mx.drpbot.test", `authentication="required (authserv-id mx.drpbot.test)"`, false},
 	} {
 		w := newWorld(t, false, "newham")
