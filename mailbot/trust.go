@@ -568,16 +568,35 @@ func alertWhat(b *Bot, m *parser.Message) string {
 func (b *Bot) hold(tx *store.Tx, m *parser.Message, ref, what, why string, now time.Time, notify bool) (Result, error) {
 	res := Result{Ignored: "held: " + why, threadless: true}
 	h := store.Held{At: now, From: strings.ToLower(m.From), MessageID: m.MessageID, Ref: ref, What: what, Why: why}
+	b.Metrics.Held.Add(1)
+	b.log.Warn("message held, not acted on", "message_id", m.MessageID, "ref", ref, "why", why)
+	if notify && len(b.cfg.Directory.QA) == 0 {
+		b.log.Error("a held alert needs a person, and directory.qa is empty", "message_id", m.MessageID)
+		notify = false
+	}
+	if notify {
+		// A flood of forged alerts must not become a flood of emails: past
+		// heldNoticesPerDay in a day, the rest wait for the weekly list.
+		told := 0
+		today, err := tx.HeldSince(workdays.In(now).Time())
+		if err != nil {
+			return res, err
+		}
+		for _, x := range today {
+			if x.Told {
+				told++
+			}
+		}
+		if told >= heldNoticesPerDay {
+			b.log.Warn("held alert not told to QA at once: too many today; it is in the weekly list", "message_id", m.MessageID)
+			notify = false
+		}
+	}
+	h.Told = notify
 	if err := tx.AddHeld(h); err != nil {
 		return res, err
 	}
-	b.Metrics.Held.Add(1)
-	b.log.Warn("message held, not acted on", "message_id", m.MessageID, "ref", ref, "why", why)
 	if !notify {
-		return res, nil
-	}
-	if len(b.cfg.Directory.QA) == 0 {
-		b.log.Error("a held alert needs a person, and directory.qa is empty", "message_id", m.MessageID)
 		return res, nil
 	}
 	td := templates.Data{Purpose: purposeHeld, Council: b.policy.Council, Mailbox: b.cfg.Mailbox,
@@ -595,6 +614,9 @@ func (b *Bot) hold(tx *store.Tx, m *parser.Message, ref, what, why string, now t
 	res.Queued = 1
 	return res, nil
 }
+
+// heldNoticesPerDay caps the same-day notices to the QA inbox.
+const heldNoticesPerDay = 10
 
 // purposeHeld is the email that tells the QA inbox what drpbot did not act on.
 const purposeHeld = string(engine.Held)

@@ -2,6 +2,7 @@ package mailbot
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -481,4 +482,27 @@ func strangerCannotMoveAConversation(t *testing.T, real bool) {
 	}
 	unchanged(t, w, "<sc1@drpbot.test>")
 	strangerGotNothing(t, w)
+}
+
+// TestForgedAlertFlood: a flood of forged alerts reaches the QA inbox as
+// heldNoticesPerDay same-day notices, then as one weekly list of them all.
+func TestForgedAlertFlood(t *testing.T) {
+	w, _ := trustWorld(t, false)
+	for i := range 15 {
+		child := fmt.Sprintf("80800%02d", i)
+		w.ms.send(t, addrOf("stranger"), []string{addrOf("lac")}, email(addrOf("iro"), []string{addrOf("corporate.director")}, []string{addrOf("lac")},
+			"Dispute Resolution Alert - Stage 4 - "+child, "<flood"+child+"@evil.example>", "", w.now, "Child ID: "+child))
+	}
+	w.sync(t)
+	if got := len(w.ms.inbox(t, addrOf("qa"))); got != heldNoticesPerDay {
+		t.Errorf("QA got %d same-day notices, want %d", got, heldNoticesPerDay)
+	}
+	if _, err := w.bot.Digest(w.now); err != nil {
+		t.Fatal(err)
+	}
+	w.drain(t)
+	qa := w.ms.inbox(t, addrOf("qa"))
+	if last := string(qa[len(qa)-1].Raw); len(qa) != heldNoticesPerDay+1 || !strings.Contains(last, "Not acted on: 15 emails") {
+		t.Errorf("the weekly list: %q", subjects(qa))
+	}
 }

@@ -29,6 +29,8 @@ type Held struct {
 	// instruction close", "a reply") and Why why it was not acted on.
 	What string `json:"what"`
 	Why  string `json:"why"`
+	// Told: the QA inbox was emailed about it the same day.
+	Told bool `json:"told,omitempty"`
 }
 
 // AddHeld records h, and forgets held records older than a year.
