@@ -197,7 +197,7 @@ func (r trustRule) authResults(fields []string, fromDomain string) Verdict {
 				continue // about another domain
 			}
 			if x.Value != authres.ResultPass {
-				v.How = "dmarc=" + string(x.Value) + " for the From domain"
+				v.How = "dmarc=" + knownResult(x.Value) + " for the From domain"
 				return v
 			}
 			dmarcPass = true
@@ -227,6 +227,17 @@ func (r trustRule) authResults(fields []string, fromDomain string) Verdict {
 	return v
 }
 
+// knownResult is an RFC 8601 result value as written, or "other": How is
+// logged, and must not carry text a sender could have chosen.
+func knownResult(r authres.ResultValue) string {
+	switch r {
+	case authres.ResultNone, authres.ResultPass, authres.ResultFail, authres.ResultPolicy, authres.ResultNeutral,
+		authres.ResultTempError, authres.ResultPermError, authres.ResultHardFail, authres.ResultSoftFail:
+		return string(r)
+	}
+	return "other"
+}
+
 // exchangeInternal reads Exchange's own stamp of mail sent inside the
 // organisation by an authenticated user: exactly one
 // X-MS-Exchange-Organization-AuthAs, saying Internal, with the
@@ -242,10 +253,7 @@ func exchangeInternal(h textproto.Header) Verdict {
 	case len(as) != 1 || len(src) != 1:
 		v.How = "more than one Exchange authentication stamp"
 	case !strings.EqualFold(strings.TrimSpace(as[0]), "Internal"):
-		v.How = "Exchange marked it " + strings.TrimSpace(as[0])
-		if len(v.How) > 60 {
-			v.How = "Exchange did not mark it internal"
-		}
+		v.How = "Exchange did not mark it internal"
 	case strings.TrimSpace(src[0]) == "":
 		v.How = "Exchange named no authenticating server"
 	default:

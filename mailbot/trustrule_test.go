@@ -85,6 +85,17 @@ func TestTrustRule(t *testing.T) {
 			}
 		})
 	}
+	// What the rule says is logged: never a value a sender chose.
+	for _, hdr := range []string{"Authentication-Results: mx.council.gov.uk; dmarc=JaneDoe header.from=council.gov.uk", "X-MS-Exchange-Organization-AuthAs: JaneDoe\r\nX-MS-Exchange-Organization-AuthSource: x"} {
+		rule := own
+		if strings.HasPrefix(hdr, "X-MS") {
+			rule = exo
+		}
+		v := rule.judge([]byte(hdr+"\r\nFrom: "+from+"\r\n\r\nx"), from)
+		if v.Authenticated || strings.Contains(strings.ToLower(v.How), "jane") {
+			t.Errorf("%s: %v %q", hdr, v.Authenticated, v.How)
+		}
+	}
 	// The From the rule checks must be the one the parser read.
 	raw := "Authentication-Results: mx.council.gov.uk; dmarc=pass header.from=council.gov.uk\r\nFrom: iro@council.gov.uk\r\n\r\nx"
 	if v := own.judge([]byte(raw), "irom@council.gov.uk"); v.Authenticated {
