@@ -506,3 +506,29 @@ func TestForgedAlertFlood(t *testing.T) {
 		t.Errorf("the weekly list: %q", subjects(qa))
 	}
 }
+
+// The bounce: a refusal sent to a stranger's made-up address
+// bounced, and the bounce told the IRO and the QA inbox the directory
+// needed correcting. A stranger is sent nothing, so nothing bounces.
+func TestStrangerRefusalNeverBounces(t *testing.T)     { strangerRefusalNeverBounces(t, false) }
+func TestStrangerRefusalNeverBouncesReal(t *testing.T) { strangerRefusalNeverBounces(t, true) }
+
+func strangerRefusalNeverBounces(t *testing.T, real bool) {
+	w, _ := trustWorld(t, real)
+	ghost := "nobody.here@drpbot.test" // no such mailbox
+	w.ms.send(t, addrOf("stranger"), []string{addrOf("lac")}, stamped(genuineStamp,
+		email(ghost, []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 1234567", "<gh1@drpbot.test>", "<alert@drpbot.test>", w.now, "Status")))
+	w.sync(t)
+	time.Sleep(time.Second) // a bounce, were there one, comes back
+	w.sync(t)
+	if got := queuedFor(w, ghost); len(got) > 0 {
+		t.Errorf("drpbot wrote to the made-up address: %q", got)
+	}
+	if qa := w.ms.inbox(t, addrOf("qa")); len(qa) > 0 {
+		t.Errorf("QA was told: %q", subjects(qa))
+	}
+	if iro := w.ms.inbox(t, addrOf("iro")); len(iro) != 1 {
+		t.Errorf("the IRO holds %q (the acknowledgement only)", subjects(iro))
+	}
+	unchanged(t, w, "<gh1@drpbot.test>")
+}
