@@ -532,3 +532,37 @@ func strangerRefusalNeverBounces(t *testing.T, real bool) {
 	}
 	unchanged(t, w, "<gh1@drpbot.test>")
 }
+
+// On Exchange Online (here Dovecot plays it: provider = exchange-online),
+// the default "auto" turns on at the first internal message Exchange
+// stamped; then only Exchange's own AuthAs: Internal lets an instruction
+// count.
+func TestExchangeOnlineStamp(t *testing.T)     { exchangeOnlineStamp(t, false) }
+func TestExchangeOnlineStampReal(t *testing.T) { exchangeOnlineStamp(t, true) }
+
+func exchangeOnlineStamp(t *testing.T, real bool) {
+	w := newWorld(t, real, "newham")
+	w.cfg.Security = config.Security{RequireAuthenticated: config.AuthAuto, Provider: config.ProviderExchange}
+	internal := "X-MS-Exchange-Organization-AuthAs: Internal\r\nX-MS-Exchange-Organization-AuthMechanism: 04\r\nX-MS-Exchange-Organization-AuthSource: AM0PR01MB1234.eurprd01.prod.exchangelabs.com"
+	w.at(2, 9)
+	alert := stamped(internal, email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")},
+		"Dispute Resolution Alert - Stage 1 - 1234567", "<alert@drpbot.test>", "", w.now, "Child ID: 1234567\nFORMAL STAGE 1"))
+	w.ms.send(t, addrOf("iro"), []string{addrOf("practice.lead"), addrOf("lac")}, alert)
+	w.sync(t)
+	w.at(3, 10)
+	for i, stamp := range []string{"", "X-MS-Exchange-Organization-AuthAs: Anonymous\r\nX-MS-Exchange-Organization-AuthSource: AM0PR01MB1234.eurprd01.prod.exchangelabs.com"} {
+		id := "<ex" + string(rune('a'+i)) + "@evil.example>"
+		raw := email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 1234567", id, "<alert@drpbot.test>", w.now, "Resolved")
+		if stamp != "" {
+			raw = stamped(stamp, raw)
+		}
+		forged(t, w, raw)
+		unchanged(t, w, id)
+	}
+	genuine := stamped(internal, email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 1234567", "<exok@drpbot.test>", "<alert@drpbot.test>", w.now, "Resolved"))
+	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, genuine)
+	w.sync(t)
+	if d := dispute(t, w, "1234567"); d.Status != engine.Resolved {
+		t.Errorf("Exchange's own stamp did not count: %s", d.Status)
+	}
+}
