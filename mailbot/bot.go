@@ -40,6 +40,9 @@ var (
 type Metrics struct {
 	Seen, Alerts, Escalations, Rejected, Panics, Sent, SendFailures, Ignored atomic.Int64
 	LastSync                                                                 atomic.Int64 // unix seconds
+
+	// Held counts messages recorded but not acted on (mailbot/trust.go).
+	Held atomic.Int64
 }
 
 // Bot is the daemon's state: one per process.
@@ -230,6 +233,7 @@ func countEscalations(intents []engine.Intent) int {
 // is not nil), a "sent" event per email, and the rendered emails, all
 // inside tx: one transaction, so a crash keeps all of it or none.
 func (b *Bot) commit(tx *store.Tx, d engine.Dispute, intents []engine.Intent, ev *store.Event, now time.Time) (int, error) {
+	intents = b.guard(d, intents)
 	if err := tx.PutDispute(d, engine.NextAction(d, b.env(now))); err != nil {
 		return 0, err
 	}

@@ -96,7 +96,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	})
 	c.Start()
-	b.log.Info("drpbot running", "mailbox", b.cfg.Mailbox, "folders", len(b.cfg.IMAP.Folders), "policy", b.policy.Name, "dry_run", b.cfg.SMTP.DryRun)
+	b.log.Info("drpbot running", "mailbox", b.cfg.Mailbox, "folders", len(b.cfg.IMAP.Folders), "policy", b.policy.Name, "dry_run", b.cfg.SMTP.DryRun, "authentication", b.AuthState())
+	b.warnUnprotected()
 	<-ctx.Done()
 	stop := c.Stop() // waits for running jobs
 	<-stop.Done()
@@ -191,6 +192,11 @@ func (b *Bot) Digest(now time.Time) (int, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		var held int
+		held, err = b.heldDigest(now)
+		n += held
+	}
 	if n > 0 {
 		b.ring()
 	}

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/drpbot/drpbot/mailbot"
 	"github.com/drpbot/drpbot/mailbot/config"
 	"github.com/drpbot/drpbot/mailbot/policy"
 )
@@ -55,6 +56,9 @@ user's.`, stdout, stderr)
 	for _, w := range c.Warnings() {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+	for _, w := range c.SecurityWarnings() {
+		fmt.Fprintf(stderr, "WARNING: %s\n", w)
+	}
 	set, _, err := templatesFor(c, "")
 	if err == nil {
 		err = set.Check()
@@ -67,6 +71,7 @@ user's.`, stdout, stderr)
 	d, _ := c.BuildDirectory()
 	fmt.Fprintf(stdout, "%s: policy %s (%s), %d stages, %d working days in all; %d people in the directory; calendar %s\n",
 		path, p.Name, p.Council, len(p.Stages), p.TotalDays, d.Len(), c.Calendar.Nation)
+	fmt.Fprintf(stdout, "  authentication: %s\n", mailbot.AuthStateOf(c, c.Security.RequireAuthenticated == config.AuthOn))
 	if p.StartingPoint {
 		fmt.Fprintf(stdout, "  !!! policy %s is a STARTING POINT, not the council's procedure: its formal stages are not public.\n", p.Name)
 		fmt.Fprintf(stdout, "  !!! Confirm every stage below with the council and write it in [[policy.stage]] before going live.\n")
