@@ -58,10 +58,9 @@ func (b *Bot) entitled(d engine.Dispute, addr string) bool {
 }
 
 // recipient is the address to write to for addr: the directory's own, the
-// QA inbox's, the dispute's party's, or one of the council's shared mailboxes;
-// "" for anyone else. A reply to a
-// message therefore goes to the address the council knows, never to
-// whatever the message's From said.
+// QA inbox's, the dispute's party's, or one of the council's shared
+// mailboxes; "" for anyone else. A reply to a message therefore goes to the
+// address the council knows, never to whatever the message's From said.
 func (b *Bot) recipient(d engine.Dispute, addr string) string {
 	if p, ok := b.dir.Person(addr); ok && p.Email != "" {
 		return strings.ToLower(p.Email)
