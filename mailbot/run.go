@@ -89,7 +89,7 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	})
 	c.Start()
-	b.log.Info("drpbot running", "mailbox", b.cfg.Mailbox, "folders", len(b.cfg.IMAP.Folders), "policy", b.policy.Name, "dry_run", b.cfg.SMTP.DryRun)
+	b.log.Info("drpbot running", "mailbox", b.cfg.Mailbox, "folders", len(b.cfg.IMAP.Folders), "policy", b.Policy().Name, "dry_run", b.cfg.SMTP.DryRun)
 	<-ctx.Done()
 	stop := c.Stop() // waits for running jobs
 	<-stop.Done()
@@ -125,6 +125,7 @@ func (b *Bot) sendLoop(ctx context.Context) {
 // Digest queues the weekly digest: each IRO their open disputes, each
 // manager what waits on them, the QA inbox everything overdue.
 func (b *Bot) Digest(now time.Time) (int, error) {
+	defer b.readLive()()
 	per := map[string][]templates.Row{}
 	reasons := map[string]string{}
 	var overdue []templates.Row

@@ -77,7 +77,20 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	defer closeStore()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := b.Run(ctx); err != nil {
+	// SIGHUP reloads the config and directory (so it no longer kills the
+	// daemon and leaves its sockets behind); so does a changed directory CSV.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	reloaded := make(chan struct{})
+	go func() {
+		defer close(reloaded)
+		b.WatchConfig(ctx, *cfg, hup, 5*time.Second)
+	}()
+	err = b.Run(ctx)
+	stop()
+	<-reloaded
+	if err != nil {
 		fmt.Fprintf(stderr, "drpbot run: %v\n", err)
 		return 1
 	}

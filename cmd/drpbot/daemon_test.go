@@ -1,0 +1,130 @@
+package main
+
+import (
+	"bytes"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/drpbot/drpbot/mailbot/sandbox"
+	"github.com/drpbot/drpbot/store"
+)
+
+// lockedBuffer is a buffer the daemon writes while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+const daemonStaff = `email,name,roles,team,manager
+pl@c.test,Pat Lead,practice_lead,North,sm@c.test
+sm@c.test,Sue Service,service_manager,North,
+`
+
+// sandboxConfig starts the in-process mail sandbox and writes a config for
+// it, with a directory CSV, in a new folder; it returns the config's path.
+func sandboxConfig(t *testing.T) (*sandbox.Sandbox, string) {
+	t.Helper()
+	sb, err := sandbox.Start(map[string]string{"lac@c.test": "pw", "iro@c.test": "pw", "pl@c.test": "pw", "sm@c.test": "pw", "new.sm@c.test": "pw"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sb.Close() })
+	dir := t.TempDir()
+	pw := filepath.Join(dir, "pw")
+	os.WriteFile(pw, []byte("pw"), 0o600)
+	os.WriteFile(filepath.Join(dir, "staff.csv"), []byte(daemonStaff), 0o600)
+	ih, ip, _ := net.SplitHostPort(sb.IMAPAddr)
+	sh, sp, _ := net.SplitHostPort(sb.SMTPAddr)
+	cfg := `mailbox = "lac@c.test"
+[imap]
+host = "` + ih + `"
+port = ` + ip + `
+security = "plain"
+username = "lac@c.test"
+password_file = "` + pw + `"
+[smtp]
+host = "` + sh + `"
+port = ` + sp + `
+security = "plain"
+username = "lac@c.test"
+password_file = "` + pw + `"
+[directory]
+csv = "staff.csv"
+qa = ["iro@c.test"]
+[store]
+path = "` + filepath.Join(dir, "d.db") + `"
+`
+	path := filepath.Join(dir, "config.toml")
+	os.WriteFile(path, []byte(cfg), 0o600)
+	return sb, path
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// TestDaemonReloadsOnSIGHUP runs `drpbot run` and sends the process
+// SIGHUP twice: with a broken directory CSV (refused, the daemon goes on)
+// and a good one (taken). SIGTERM then stops it cleanly, sockets removed.
+func TestDaemonReloadsOnSIGHUP(t *testing.T) {
+	_, path := sandboxConfig(t)
+	dir := filepath.Dir(path)
+	var out, errs lockedBuffer
+	code := make(chan int, 1)
+	go func() { code <- run([]string{"run", "-c", path}, strings.NewReader(""), &out, &errs) }()
+	waitFor(t, "the daemon to start", func() bool { return strings.Contains(errs.String(), "drpbot running") })
+	if _, err := os.Stat(store.SocketPath(filepath.Join(dir, "d.db"))); err != nil {
+		t.Fatalf("no backup socket while running: %v", err)
+	}
+
+	os.WriteFile(filepath.Join(dir, "staff.csv"), []byte("name,roles\nPat,practice_lead\n"), 0o600) // no email column
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitFor(t, "the broken CSV to be refused", func() bool { return strings.Contains(errs.String(), "config reload refused") })
+	if !strings.Contains(errs.String(), "no email column") {
+		t.Errorf("the refusal does not say why:\n%s", errs.String())
+	}
+
+	os.WriteFile(filepath.Join(dir, "staff.csv"), []byte(daemonStaff+"new.sm@c.test,Nia New,service_manager,South,\n"), 0o600)
+	syscall.Kill(os.Getpid(), syscall.SIGHUP)
+	waitFor(t, "the good CSV to be taken", func() bool { return strings.Contains(errs.String(), "config reloaded") })
+	if !strings.Contains(errs.String(), "people=3 added=1 removed=0") {
+		t.Errorf("the reload does not count the directory:\n%s", errs.String())
+	}
+
+	syscall.Kill(os.Getpid(), syscall.SIGTERM)
+	select {
+	case c := <-code:
+		if c != 0 {
+			t.Errorf("exit %d\n%s", c, errs.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the daemon did not stop on SIGTERM")
+	}
+	matches, _ := filepath.Glob(filepath.Join(dir, "*.sock"))
+	if len(matches) > 0 {
+		t.Errorf("sockets left behind: %v", matches)
+	}
+}
