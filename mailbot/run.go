@@ -41,6 +41,13 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.log.Error("backup socket", "err", err)
 		}
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := b.ServeQueries(ctx, QuerySocketPath(b.st.Path())); err != nil {
+			b.log.Error("query socket", "err", err)
+		}
+	}()
 	if b.cfg.Metrics.Listen != "" {
 		wg.Add(1)
 		go func() {

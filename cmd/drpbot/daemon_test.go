@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -126,5 +127,48 @@ func TestDaemonReloadsOnSIGHUP(t *testing.T) {
 	matches, _ := filepath.Glob(filepath.Join(dir, "*.sock"))
 	if len(matches) > 0 {
 		t.Errorf("sockets left behind: %v", matches)
+	}
+}
+
+// TestLiveViewsFromDaemon: while `drpbot run` holds the store, list, show
+// and report are answered by the daemon over its query socket. The backup
+// socket is removed first, so a copy of the store (the old way) cannot be
+// what answers.
+func TestLiveViewsFromDaemon(t *testing.T) {
+	sb, path := sandboxConfig(t)
+	dir := filepath.Dir(path)
+	alert := "From: iro@c.test\r\nTo: pl@c.test\r\nCc: lac@c.test\r\nSubject: Dispute Resolution Alert - Stage 1 - 7654321\r\nMessage-ID: <live@c.test>\r\nDate: " +
+		time.Now().Add(-time.Hour).Format(time.RFC1123Z) + "\r\n\r\nFORMAL STAGE 1\r\n"
+	sb.Deliver([]byte(alert), "lac@c.test")
+	var out, errs lockedBuffer
+	code := make(chan int, 1)
+	go func() { code <- run([]string{"run", "-c", path}, strings.NewReader(""), &out, &errs) }()
+	defer func() {
+		syscall.Kill(os.Getpid(), syscall.SIGTERM)
+		if c := <-code; c != 0 {
+			t.Errorf("daemon exit %d", c)
+		}
+	}()
+	waitFor(t, "the alert to be recorded", func() bool { return strings.Contains(errs.String(), "message recorded") })
+	ref := regexp.MustCompile(`DRP-\d{4}-\d{4}`).FindString(errs.String())
+	os.Remove(store.SocketPath(filepath.Join(dir, "d.db")))
+
+	c, listed, e := runCLI(t, "list", "-c", path, "--respondent", "pl@c.test")
+	if c != 0 || !strings.Contains(listed, ref) || !strings.Contains(listed, "7654321") {
+		t.Errorf("list: exit %d %q %q", c, listed, e)
+	}
+	c, shown, e := runCLI(t, "show", "-c", path, ref)
+	if c != 0 || !strings.Contains(shown, "raised by iro@c.test") {
+		t.Errorf("show: exit %d %q %q", c, shown, e)
+	}
+	if c, _, e := runCLI(t, "show", "-c", path, "DRP-1999-0001"); c != 1 || !strings.Contains(e, "not found") {
+		t.Errorf("show unknown: exit %d %q", c, e)
+	}
+	from, to := time.Now().AddDate(0, 0, -7).Format("2006-01-02"), time.Now().Format("2006-01-02")
+	if c, rep, e := runCLI(t, "report", "-c", path, "--from", from, "--to", to); c != 0 || !strings.Contains(rep, "Alerts by stage and month") {
+		t.Errorf("report: exit %d %q\n%.300s", c, e, rep)
+	}
+	if c, _, e := runCLI(t, "report", "-c", path, "--format", "pdf"); c != 1 || !strings.Contains(e, "pdf") {
+		t.Errorf("report --format pdf: exit %d %q", c, e)
 	}
 }
