@@ -36,6 +36,7 @@ func (b *Bot) Handler() http.Handler {
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "drpbot_last_sync_timestamp_seconds", Help: "When the mailbox was last read successfully."}, func() float64 {
 		return float64(b.Metrics.LastSync.Load())
 	}))
+	b.registerLiveMetrics(reg) // metrics_live.go
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {

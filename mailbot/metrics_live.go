@@ -1,0 +1,118 @@
+package mailbot
+
+import (
+	"runtime/debug"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/store"
+)
+
+// Version is the release's version, stamped at build time with
+// -ldflags "-X github.com/drpbot/drpbot/mailbot.Version=v1.2.3"; when
+// empty the module version from the build info is used.
+var Version string
+
+// Build is what the binary knows of its own build.
+type Build struct {
+	Version   string // a release's tag, or "(devel)"
+	Revision  string // the VCS commit, "" when unknown
+	Modified  bool   // built from a tree with uncommitted changes
+	GoVersion string
+}
+
+// BuildInfo reads the binary's build information.
+func BuildInfo() Build {
+	out := Build{Version: Version}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		if out.Version == "" {
+			out.Version = "(unknown)"
+		}
+		return out
+	}
+	out.GoVersion = bi.GoVersion
+	if out.Version == "" {
+		out.Version = bi.Main.Version
+	}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			out.Revision = s.Value
+		case "vcs.modified":
+			out.Modified = s.Value == "true"
+		}
+	}
+	return out
+}
+
+// registerLiveMetrics adds to reg the metrics read from the store at each
+// scrape (open and overdue disputes by stage), the build and the reloads.
+func (b *Bot) registerLiveMetrics(reg *prometheus.Registry) {
+	reg.MustRegister(disputeCollector{
+		b:       b,
+		open:    prometheus.NewDesc("drpbot_disputes_open", "Disputes not closed, by stage (0 is informal) and status (open: waiting for the respondent; responded: waiting for the instigator's decision; paused).", []string{"stage", "stage_name", "status"}, nil),
+		overdue: prometheus.NewDesc("drpbot_disputes_overdue", "Disputes waiting for a response past the end of its due day, by stage.", []string{"stage", "stage_name"}, nil),
+	})
+	bi := BuildInfo()
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "drpbot_build_info", Help: "Always 1; the labels say which build runs.",
+		ConstLabels: prometheus.Labels{"version": bi.Version, "revision": bi.Revision, "modified": strconv.FormatBool(bi.Modified), "goversion": bi.GoVersion}},
+		func() float64 { return 1 }))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "drpbot_config_reloads_total", Help: "Config reloads (SIGHUP or a changed directory CSV) that took effect."},
+		func() float64 { return float64(b.live.reloads.Load()) }))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "drpbot_config_reload_failures_total", Help: "Config reloads refused because a file was invalid; the settings in force were kept."},
+		func() float64 { return float64(b.live.refused.Load()) }))
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "drpbot_config_last_reload_timestamp_seconds", Help: "When a reload last took effect (0: none since start)."},
+		func() float64 { return float64(b.live.last.Load()) }))
+}
+
+// disputeCollector counts the open disputes at each scrape from the open
+// index alone (one small bucket, whatever the store's size).
+type disputeCollector struct {
+	b             *Bot
+	open, overdue *prometheus.Desc
+}
+
+// Describe implements prometheus.Collector.
+func (c disputeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.open; ch <- c.overdue }
+
+// Collect implements prometheus.Collector. Every stage of the policy is
+// reported, zero or not, so that an alert on a series never sees it vanish.
+func (c disputeCollector) Collect(ch chan<- prometheus.Metric) {
+	defer c.b.readLive()()
+	now := c.b.Now()
+	type key struct {
+		stage  int
+		status engine.Status
+	}
+	open, overdue := map[key]int{}, map[int]int{}
+	for _, s := range c.b.policy.Stages {
+		open[key{s.Number, engine.Open}] += 0
+		overdue[s.Number] += 0
+	}
+	err := c.b.st.View(func(tx *store.Tx) error {
+		return tx.ForEachOpenBrief(func(d engine.Dispute) error {
+			open[key{d.Stage, d.Status}]++
+			// Overdue as `drpbot list --overdue` has it: waiting on the
+			// respondent after the end of the due day.
+			if d.Status == engine.Open && !d.Due.IsZero() && !now.Before(d.Due.End()) {
+				overdue[d.Stage]++
+			} else {
+				overdue[d.Stage] += 0
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		ch <- prometheus.NewInvalidMetric(c.open, err)
+		return
+	}
+	for k, n := range open {
+		ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(n), strconv.Itoa(k.stage), c.b.policy.StageName(k.stage), string(k.status))
+	}
+	for stage, n := range overdue {
+		ch <- prometheus.MustNewConstMetric(c.overdue, prometheus.GaugeValue, float64(n), strconv.Itoa(stage), c.b.policy.StageName(stage))
+	}
+}
