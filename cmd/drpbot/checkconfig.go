@@ -15,6 +15,7 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	path := fs.String("c", "config.toml", "config file")
 	noSecrets := fs.Bool("no-secrets", false, "do not read the secrets the config names")
+	connect := fs.Bool("connect", false, "also log in to IMAP and SMTP (and fetch the OAuth2 token), reading and sending nothing")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -51,6 +52,14 @@ func runCheckConfig(args []string, stdout, stderr io.Writer) int {
 			continue
 		}
 		fmt.Fprintf(stdout, "  %-28s respondent %-28s %2d working days, on lapse %s\n", p.StageName(st.Number), st.Respondent, st.Days, st.LapseAction())
+	}
+	if *connect && status == 0 {
+		if err := checkConnect(c, stdout); err != nil {
+			fmt.Fprintf(stderr, "%s: --connect: %v\n", *path, err)
+			status = 1
+		}
+	} else if *connect {
+		fmt.Fprintln(stderr, "--connect: not tried; fix the problems above first")
 	}
 	if status == 0 {
 		fmt.Fprintln(stdout, "ok")
