@@ -81,14 +81,14 @@ func (c disputeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.open; c
 // Collect implements prometheus.Collector. Every stage of the policy is
 // reported, zero or not, so that an alert on a series never sees it vanish.
 func (c disputeCollector) Collect(ch chan<- prometheus.Metric) {
-	defer c.b.readLive()()
-	now := c.b.Now()
+	v := c.b.view() // the policy in force; the scrape does not hold the lock
+	now := v.Now
 	type key struct {
 		stage  int
 		status engine.Status
 	}
 	open, overdue := map[key]int{}, map[int]int{}
-	for _, s := range c.b.policy.Stages {
+	for _, s := range v.Policy.Stages {
 		open[key{s.Number, engine.Open}] += 0
 		overdue[s.Number] += 0
 	}
@@ -110,9 +110,9 @@ func (c disputeCollector) Collect(ch chan<- prometheus.Metric) {
 		return
 	}
 	for k, n := range open {
-		ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(n), strconv.Itoa(k.stage), c.b.policy.StageName(k.stage), string(k.status))
+		ch <- prometheus.MustNewConstMetric(c.open, prometheus.GaugeValue, float64(n), strconv.Itoa(k.stage), v.Policy.StageName(k.stage), string(k.status))
 	}
 	for stage, n := range overdue {
-		ch <- prometheus.MustNewConstMetric(c.overdue, prometheus.GaugeValue, float64(n), strconv.Itoa(stage), c.b.policy.StageName(stage))
+		ch <- prometheus.MustNewConstMetric(c.overdue, prometheus.GaugeValue, float64(n), strconv.Itoa(stage), v.Policy.StageName(stage))
 	}
 }

@@ -103,14 +103,16 @@ func Answer(w io.Writer, tx *store.Tx, q Query, v View) error {
 	return fmt.Errorf("%w: unknown kind %q", ErrBadQuery, q.Kind)
 }
 
-// view is the bot's settings in force; the caller holds readLive.
+// view is the bot's settings in force. A reload replaces them and never
+// changes them in place, so the query goes on with these without holding
+// the lock (a long report never holds up a reload).
 func (b *Bot) view() View {
+	defer b.readLive()()
 	return View{Policy: b.policy, Calendar: b.cal, Directory: b.dir, Now: b.Now()}
 }
 
 // Answer answers q from the running bot's store and settings.
 func (b *Bot) Answer(w io.Writer, q Query) error {
-	defer b.readLive()()
 	v := b.view()
 	return b.st.View(func(tx *store.Tx) error { return Answer(w, tx, q, v) })
 }

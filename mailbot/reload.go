@@ -47,8 +47,10 @@ var restartKeys = map[string]bool{
 // liveState guards the settings a reload replaces (Bot's cfg live
 // sections, policy, cal, dir, tpl and parser) and counts reloads. The
 // entry points that read them (Process, Tick, Drain, Digest, QueueReport,
-// the query socket and /metrics) hold the read side for their duration;
-// a reload holds the write side only to swap the pointers.
+// relevant) hold the read side for their duration; the query socket and
+// /metrics take the pointers under it and let go. A reload holds the write
+// side only to swap the pointers: it never changes a policy, calendar,
+// directory or template set in place.
 type liveState struct {
 	mu      sync.RWMutex
 	reloads atomic.Int64 // reloads that took effect
