@@ -1,52 +1,14 @@
 package mailbot
 
 import (
-	"runtime/debug"
 	"strconv"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/drpbot/drpbot/mailbot/buildinfo"
 	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/store"
 )
-
-// Version is the release's version, stamped at build time with
-// -ldflags "-X github.com/drpbot/drpbot/mailbot.Version=v1.2.3"; when
-// empty the module version from the build info is used.
-var Version string
-
-// Build is what the binary knows of its own build.
-type Build struct {
-	Version   string // a release's tag, or "(devel)"
-	Revision  string // the VCS commit, "" when unknown
-	Modified  bool   // built from a tree with uncommitted changes
-	GoVersion string
-}
-
-// BuildInfo reads the binary's build information.
-func BuildInfo() Build {
-	out := Build{Version: Version}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		if out.Version == "" {
-			out.Version = "(unknown)"
-		}
-		return out
-	}
-	out.GoVersion = bi.GoVersion
-	if out.Version == "" {
-		out.Version = bi.Main.Version
-	}
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			out.Revision = s.Value
-		case "vcs.modified":
-			out.Modified = s.Value == "true"
-		}
-	}
-	return out
-}
 
 // registerLiveMetrics adds to reg the metrics read from the store at each
 // scrape (open and overdue disputes by stage), the build and the reloads.
@@ -56,9 +18,9 @@ func (b *Bot) registerLiveMetrics(reg *prometheus.Registry) {
 		open:    prometheus.NewDesc("drpbot_disputes_open", "Disputes not closed, by stage (0 is informal) and status (open: waiting for the respondent; responded: waiting for the instigator's decision; paused).", []string{"stage", "stage_name", "status"}, nil),
 		overdue: prometheus.NewDesc("drpbot_disputes_overdue", "Disputes waiting for a response past the end of its due day, by stage.", []string{"stage", "stage_name"}, nil),
 	})
-	bi := BuildInfo()
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "drpbot_build_info", Help: "Always 1; the labels say which build runs.",
-		ConstLabels: prometheus.Labels{"version": bi.Version, "revision": bi.Revision, "modified": strconv.FormatBool(bi.Modified), "goversion": bi.GoVersion}},
+	bi := buildinfo.Read()
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "drpbot_build_info", Help: "Always 1; the labels say which build runs (as drpbot version prints it).",
+		ConstLabels: prometheus.Labels{"version": bi.Version, "revision": bi.Commit, "modified": strconv.FormatBool(bi.Modified), "goversion": bi.GoVersion}},
 		func() float64 { return 1 }))
 	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "drpbot_config_reloads_total", Help: "Config reloads (SIGHUP or a changed directory CSV) that took effect."},
 		func() float64 { return float64(b.live.reloads.Load()) }))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -12,32 +11,32 @@ import (
 // runBackup writes a consistent copy of the store to FILE, through the
 // running daemon when it holds the file.
 func runBackup(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "config.toml", "config file (for store.path)")
+	fs := newFlags("backup", "drpbot backup [-c FILE | --store FILE.db] BACKUP.db",
+		"Writes a consistent copy of the store (mode 0600), through the running daemon when it holds the file.", stdout, stderr)
+	cfg := fs.String("c", "", "the config `file` (for store.path; default $DRPBOT_CONFIG, else "+defaultConfig+")")
 	db := fs.String("store", "", "the store file; overrides the config's store.path")
-	fs.Usage = func() { fmt.Fprintln(stderr, "usage: drpbot backup [-c config.toml | -store FILE.db] BACKUP.db") }
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
+	pos, code, ok := fs.parse(args, 1, 1)
+	if !ok {
+		return code
 	}
 	path := *db
 	if path == "" {
-		c, err := config.Load(*cfg)
+		cfgPath, err := findConfig(*cfg)
+		if err != nil {
+			return fs.fail(err)
+		}
+		c, err := config.Load(cfgPath)
 		if err != nil {
 			fmt.Fprintln(stderr, err)
 			return 1
 		}
 		path = c.Path(c.Store.Path)
 	}
-	n, err := store.BackupPath(path, fs.Arg(0))
+	n, err := store.BackupPath(path, pos[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "drpbot backup: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stdout, "%s: %d bytes, a consistent copy of %s\n", fs.Arg(0), n, path)
+	fmt.Fprintf(stdout, "%s: %d bytes, a consistent copy of %s\n", pos[0], n, path)
 	return 0
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -9,27 +8,24 @@ import (
 	"github.com/drpbot/drpbot/mailbot/workdays"
 )
 
-const calendarUsage = `usage: drpbot calendar [-c config.toml] add DATE N
-       drpbot calendar [-c config.toml] holidays YEAR
+const calendarSynopsis = `drpbot calendar [-c FILE] add DATE N
+drpbot calendar [-c FILE] holidays YEAR`
 
-add       prints the date N working days after DATE (the day itself never
+const calendarAbout = `add       prints the date N working days after DATE (the day itself never
           counts): weekends, bank holidays and configured closures skipped
 holidays  lists the bank holidays and closures of YEAR
 DATE is YYYY-MM-DD or DD/MM/YYYY.
 `
 
 func runCalendar(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("calendar", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "", "config file (nation and closures); England and Wales when empty")
-	fs.Usage = func() { fmt.Fprint(stderr, calendarUsage) }
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs := newFlags("calendar", calendarSynopsis, calendarAbout, stdout, stderr)
+	cfg := fs.String("c", "", "the config `file` (nation and closures); England and Wales when empty")
+	rest, code, ok := fs.parse(args, 1, 3)
+	if !ok {
+		return code
 	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		fs.Usage()
-		return 2
+	if rest[0] != "add" && rest[0] != "holidays" {
+		return fs.usageError("%q is not add or holidays", rest[0])
 	}
 	cal, err := calendarFor(*cfg)
 	if err != nil {
@@ -39,36 +35,30 @@ func runCalendar(args []string, stdout, stderr io.Writer) int {
 	switch rest[0] {
 	case "add":
 		if len(rest) != 3 {
-			fs.Usage()
-			return 2
+			return fs.usageError("add needs a DATE and a number of working days")
 		}
 		d, err := workdays.ParseDate(rest[1])
 		if err != nil {
-			fmt.Fprintf(stderr, "drpbot calendar add: %v\n", err)
-			return 2
+			return fs.usageError("add: %v", err)
 		}
 		n, err := strconv.Atoi(rest[2])
 		if err != nil || n < 0 {
-			fmt.Fprintf(stderr, "drpbot calendar add: N must be a whole number of working days, not %q\n", rest[2])
-			return 2
+			return fs.usageError("add: N must be a whole number of working days, not %q", rest[2])
 		}
 		fmt.Fprintln(stdout, cal.AddWorkingDays(d, n))
 		return 0
 	case "holidays":
 		if len(rest) != 2 {
-			fs.Usage()
-			return 2
+			return fs.usageError("holidays needs a YEAR")
 		}
 		year, err := strconv.Atoi(rest[1])
 		if err != nil || year < 1900 || year > 2200 {
-			fmt.Fprintf(stderr, "drpbot calendar holidays: %q is not a year\n", rest[1])
-			return 2
+			return fs.usageError("holidays: %q is not a year", rest[1])
 		}
 		for _, day := range cal.NonWorkingDays(year) {
 			fmt.Fprintf(stdout, "%s  %-28s %s\n", day.Date, day.Date.UK(), day.Name)
 		}
 		return 0
 	}
-	fs.Usage()
-	return 2
+	return 2 // unreachable: rest[0] was checked above
 }

@@ -54,7 +54,19 @@ func TestCheckConfigCommand(t *testing.T) {
 	}
 	t.Setenv("DRPBOT_IMAP_PASSWORD", "x")
 	t.Setenv("DRPBOT_SMTP_PASSWORD", "y")
-	code, out, errs = runCLI(t, "check-config", "-c", "../../config.example.toml")
+	// The example's store is in /var/lib/drpbot, which a test machine lacks.
+	if _, err := os.Stat("/var/lib/drpbot"); err != nil {
+		code, _, errs = runCLI(t, "check-config", "../../config.example.toml")
+		if code != 1 || !strings.Contains(errs, "store.path: the folder /var/lib/drpbot does not exist") {
+			t.Errorf("no store folder: exit %d stderr %q", code, errs)
+		}
+	}
+	dir := t.TempDir()
+	example, _ := os.ReadFile("../../config.example.toml")
+	path := filepath.Join(dir, "config.toml")
+	os.WriteFile(path, []byte(strings.Replace(string(example), `path = "/var/lib/drpbot/drpbot.db"`, `path = "state/drpbot.db"`, 1)), 0o600)
+	os.Mkdir(filepath.Join(dir, "state"), 0o700)
+	code, out, errs = runCLI(t, "check-config", path)
 	if code != 0 || !strings.Contains(out, "policy newham") || !strings.HasSuffix(out, "ok\n") || errs != "" {
 		t.Errorf("example: exit %d out %q err %q", code, out, errs)
 	}
@@ -104,7 +116,7 @@ func TestTemplatesCommand(t *testing.T) {
 	if code != 0 || !strings.HasPrefix(out, "<!DOCTYPE html>") {
 		t.Errorf("preview html: %d\n%.200s", code, out)
 	}
-	if code, _, _ := runCLI(t, "templates", "preview", "nonsense"); code != 1 {
+	if code, _, _ := runCLI(t, "templates", "preview", "nonsense"); code != 2 {
 		t.Errorf("unknown purpose: exit %d", code)
 	}
 }
@@ -161,10 +173,9 @@ path = "d.db"
 `
 	path := filepath.Join(dir, "config.toml")
 	os.WriteFile(path, []byte(cfg), 0o600)
-	// The password file is relative to the config; run from its folder.
-	wd, _ := os.Getwd()
-	os.Chdir(dir)
-	defer os.Chdir(wd)
+	// The password file and the store are relative to the config's folder,
+	// not to the working directory (under systemd that is /).
+	t.Chdir(t.TempDir())
 	alert := "From: iro@c.test\r\nTo: pl@c.test\r\nCc: lac@c.test\r\nSubject: Dispute Resolution Alert - Stage 1 - 1234567\r\nMessage-ID: <a@c.test>\r\nDate: " +
 		time.Now().Add(-time.Hour).Format(time.RFC1123Z) + "\r\n\r\nFORMAL STAGE 1\r\n"
 	sb.Deliver([]byte(alert), "lac@c.test")
@@ -201,6 +212,10 @@ path = "d.db"
 	if code != 0 || !strings.Contains(out, "escalated") && !strings.Contains(out, "lapsed") {
 		t.Errorf("show %s: %d\n%s", ref, code, out)
 	}
+	// Refs in any case, flags after the ref.
+	if code, out2, errs := runCLI(t, "show", "["+strings.ToLower(ref)+"]", "-c", path); code != 0 || out2 != out {
+		t.Errorf("show [%s] -c: %d %q\n%s", strings.ToLower(ref), code, errs, out2)
+	}
 	if code, _, _ := runCLI(t, "show", "-c", path, "DRP-1999-0001"); code != 1 {
 		t.Errorf("show missing: exit %d", code)
 	}
@@ -211,7 +226,7 @@ path = "d.db"
 			t.Errorf("report --format %s: %d %q\n%.300s", format, code, errs, out)
 		}
 	}
-	if code, _, _ := runCLI(t, "report", "-c", path, "--format", "pdf"); code != 1 {
+	if code, _, _ := runCLI(t, "report", "-c", path, "--format", "pdf"); code != 2 {
 		t.Errorf("report --format pdf: exit %d", code)
 	}
 	if code, _, _ := runCLI(t, "report", "-c", path, "--quarter", "2026Q7"); code != 2 {

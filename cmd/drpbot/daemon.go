@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -52,11 +51,11 @@ func botFor(c *config.Config, stderr io.Writer) (*mailbot.Bot, func(), error) {
 }
 
 func runDaemon(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "config.toml", "config file")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	fs := newFlags("run", "drpbot run [-c FILE]",
+		"The daemon: watches the mailbox (IDLE), records, reminds, escalates and sends until SIGTERM or Ctrl-C.", stdout, stderr)
+	cfg := fs.config()
+	if _, code, ok := fs.parse(args, 0, 0); !ok {
+		return code
 	}
 	c, err := config.Load(*cfg)
 	if err != nil {
@@ -98,12 +97,12 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 }
 
 func runSync(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "config.toml", "config file")
+	fs := newFlags("sync", "drpbot sync [-c FILE] [--send=false]",
+		"One pass over the mailbox's new mail, then sends what it queued, and exits.", stdout, stderr)
+	cfg := fs.config()
 	send := fs.Bool("send", true, "send what the pass queued")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if _, code, ok := fs.parse(args, 0, 0); !ok {
+		return code
 	}
 	b, closeStore, err := openBot(*cfg, stderr)
 	if err != nil {
@@ -131,20 +130,19 @@ func runSync(args []string, stdout, stderr io.Writer) int {
 }
 
 func runTick(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("tick", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "config.toml", "config file")
-	nowFlag := fs.String("now", "", "run as if at this time (RFC 3339); now when empty")
+	fs := newFlags("tick", "drpbot tick [-c FILE] [--now 2026-12-30T09:00:00Z] [--send=false]",
+		"One scheduler pass (reminders, escalations, lapses) as if at --now, then sends what it queued.", stdout, stderr)
+	cfg := fs.config()
+	nowFlag := fs.String("now", "", "run as if at this `time` (RFC 3339); now when empty")
 	send := fs.Bool("send", true, "send what the pass queued")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if _, code, ok := fs.parse(args, 0, 0); !ok {
+		return code
 	}
 	now := time.Now()
 	if *nowFlag != "" {
 		t, err := time.Parse(time.RFC3339, *nowFlag)
 		if err != nil {
-			fmt.Fprintf(stderr, "drpbot tick: --now: %v\n", err)
-			return 2
+			return fs.usageError("--now %q is not an RFC 3339 time such as 2026-12-30T09:00:00Z", *nowFlag)
 		}
 		now = t
 	}

@@ -95,7 +95,7 @@ func TestLiveViewsFromDaemon(t *testing.T) {
 	if c, rep, e := runCLI(t, "report", "-c", path, "--from", from, "--to", to); c != 0 || !strings.Contains(rep, "Alerts by stage and month") {
 		t.Errorf("report: exit %d %q\n%.300s", c, e, rep)
 	}
-	if c, _, e := runCLI(t, "report", "-c", path, "--format", "pdf"); c != 1 || !strings.Contains(e, "pdf") {
+	if c, _, e := runCLI(t, "report", "-c", path, "--format", "pdf"); c != 2 || !strings.Contains(e, "pdf") {
 		t.Errorf("report --format pdf: exit %d %q", c, e)
 	}
 }

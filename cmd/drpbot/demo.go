@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -14,13 +13,15 @@ import (
 )
 
 func runDemo(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlags("demo", "drpbot demo [--no-script] [--step 2s] [--exit]",
+		`Everything embedded: an IMAP and an SMTP server on 127.0.0.1, a policy and a
+directory. Plays one dispute on a fast clock, prints its timeline, then keeps
+serving (and prints how to connect a mail client) until Ctrl-C.`, stdout, stderr)
 	noScript := fs.Bool("no-script", false, "start an empty sandbox instead of playing the scenario")
 	step := fs.Duration("step", 2*time.Second, "real time for one working day of the scenario")
 	exit := fs.Bool("exit", false, "exit after the scenario instead of serving")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if _, code, ok := fs.parse(args, 0, 0); !ok {
+		return code
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

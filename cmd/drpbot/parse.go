@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -57,18 +56,12 @@ func newParseResult(file string, m *parser.Message) parseResult {
 // cannot be read at all prints nothing on standard output, an error on
 // standard error, and makes the exit status 1.
 func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfgPath := fs.String("c", "", "config file (for headings and labels); defaults when empty")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: drpbot parse [-c config.toml] FILE.eml... (- reads standard input)")
-	}
-	if err := fs.Parse(args); err != nil {
-		return 2
-	}
-	if fs.NArg() == 0 {
-		fs.Usage()
-		return 2
+	fs := newFlags("parse", "drpbot parse [-c FILE] FILE.eml... (- reads standard input)",
+		"Prints the facts read from each message, one JSON object a line (the contract in docs/DESIGN.md).\nA file that cannot be read prints nothing and makes the exit status 1.", stdout, stderr)
+	cfgPath := fs.String("c", "", "the config `file` (for headings and labels); the defaults when empty")
+	files, code, ok := fs.parse(args, 1, -1)
+	if !ok {
+		return code
 	}
 	opts, err := parserOptions(*cfgPath)
 	if err != nil {
@@ -78,7 +71,7 @@ func runParse(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	enc := json.NewEncoder(stdout)
 	enc.SetEscapeHTML(false)
 	status := 0
-	for _, name := range fs.Args() {
+	for _, name := range files {
 		var (
 			m    *parser.Message
 			perr error

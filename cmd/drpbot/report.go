@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -11,15 +10,18 @@ import (
 )
 
 func runReport(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "config.toml", "config file")
+	fs := newFlags("report", "drpbot report [-c FILE] [--quarter 2026Q3 | --from DATE --to DATE] [--format md|csv|html]",
+		"The quarterly report the procedure asks for: alerts by stage and month, by team and category, and responses in time.", stdout, stderr)
+	cfg := fs.config()
 	quarter := fs.String("quarter", "", "the quarter, e.g. 2026Q3 (default: the last full quarter)")
 	from := fs.String("from", "", "first day (YYYY-MM-DD), instead of --quarter")
 	to := fs.String("to", "", "last day (YYYY-MM-DD), with --from")
 	format := fs.String("format", "md", "md, csv or html")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if _, code, ok := fs.parse(args, 0, 0); !ok {
+		return code
+	}
+	if err := choice("format", *format, "md", "csv", "html"); err != nil {
+		return fs.fail(err)
 	}
 	now := time.Now()
 	per := mailbot.PreviousQuarter(now)
@@ -28,15 +30,13 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		f, err1 := workdays.ParseDate(*from)
 		t, err2 := workdays.ParseDate(*to)
 		if err1 != nil || err2 != nil || t.Before(f) {
-			fmt.Fprintln(stderr, "drpbot report: --from and --to need two dates, in order (YYYY-MM-DD)")
-			return 2
+			return fs.usageError("--from and --to need two dates, in order (YYYY-MM-DD)")
 		}
 		per = mailbot.Period{Name: f.String() + " to " + t.String(), From: f, To: t.AddDays(1)}
 	case *quarter != "":
 		q, err := mailbot.Quarter(*quarter)
 		if err != nil {
-			fmt.Fprintf(stderr, "drpbot %v\n", err)
-			return 2
+			return fs.usageError("--quarter %q is not a quarter such as 2026Q3", *quarter)
 		}
 		per = q
 	}

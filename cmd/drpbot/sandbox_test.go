@@ -82,4 +82,3 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		}
 	}
 }
-

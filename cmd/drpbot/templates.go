@@ -1,18 +1,22 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/drpbot/drpbot/mailbot/config"
 	"github.com/drpbot/drpbot/mailbot/policy"
 	"github.com/drpbot/drpbot/templates"
 )
 
-const templatesUsage = `usage: drpbot templates [-c config.toml] list
-       drpbot templates [-c config.toml] [-preset NAME] preview PURPOSE [--html]
-`
+const templatesSynopsis = `drpbot templates [-c FILE] list
+drpbot templates [-c FILE] [--preset NAME] preview PURPOSE [--html]`
+
+const templatesAbout = `list     the emails drpbot sends, one per purpose, with each one's subject
+preview  one purpose rendered with sample data (the config's overrides and
+         policy when -c is given, else the built-ins and Newham's policy)`
 
 // loadTemplates returns the templates with the config's overrides and its
 // policy (the preset flag wins), or the built-ins and Newham.
@@ -56,18 +60,24 @@ func templatesFor(c *config.Config, preset string) (*templates.Set, *policy.Poli
 }
 
 func runTemplates(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("templates", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "", "config file (template overrides and policy)")
+	fs := newFlags("templates", templatesSynopsis, templatesAbout, stdout, stderr)
+	cfg := fs.String("c", "", "the config `file` (template overrides and policy)")
 	preset := fs.String("preset", "", "policy preset for the sample data")
-	fs.Usage = func() { fmt.Fprint(stderr, templatesUsage) }
-	if err := fs.Parse(args); err != nil {
-		return 2
+	html := fs.Bool("html", false, "preview: the HTML part instead of the text")
+	rest, code, ok := fs.parse(args, 1, 2)
+	if !ok {
+		return code
 	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		fs.Usage()
-		return 2
+	switch {
+	case rest[0] == "list" && len(rest) == 1:
+	case rest[0] == "preview" && len(rest) == 2:
+		if !slices.Contains(templates.Purposes(), rest[1]) {
+			return fs.usageError("%q is not a purpose; drpbot templates list names them", rest[1])
+		}
+	case rest[0] == "preview" && len(rest) == 1:
+		return fs.usageError("preview needs a PURPOSE; drpbot templates list names them")
+	default:
+		return fs.usageError("%q is not list or preview PURPOSE", strings.Join(rest, " "))
 	}
 	set, pol, err := loadTemplates(*cfg, *preset)
 	if err != nil {
@@ -86,32 +96,17 @@ func runTemplates(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	case "preview":
-		html := false
-		var purpose string
-		for _, a := range rest[1:] {
-			switch a {
-			case "--html", "-html":
-				html = true
-			default:
-				purpose = a
-			}
-		}
-		if purpose == "" {
-			fs.Usage()
-			return 2
-		}
-		m, err := set.Render(templates.Sample(purpose, pol))
+		m, err := set.Render(templates.Sample(rest[1], pol))
 		if err != nil {
 			fmt.Fprintf(stderr, "drpbot templates preview: %v\n", err)
 			return 1
 		}
-		if html {
+		if *html {
 			fmt.Fprint(stdout, m.HTML)
 		} else {
 			fmt.Fprintf(stdout, "Subject: %s\n\n%s", m.Subject, m.Text)
 		}
 		return 0
 	}
-	fs.Usage()
-	return 2
+	return 2 // unreachable: rest was checked above
 }

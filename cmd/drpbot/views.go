@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 
@@ -9,9 +8,9 @@ import (
 )
 
 func runList(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("list", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "config.toml", "config file")
+	fs := newFlags("list", "drpbot list [-c FILE] [--open] [--overdue] [--stage N] [--instigator A] [--respondent A [--all]] [--team T] [--json]",
+		"The disputes, one a line; the filters combine. --respondent lists the disputes open with that person\n(--all adds their closed ones). While the daemon runs, it answers over its query socket.", stdout, stderr)
+	cfg := fs.config()
 	var f mailbot.Filter
 	fs.BoolVar(&f.Open, "open", false, "only disputes not closed")
 	fs.BoolVar(&f.Overdue, "overdue", false, "only disputes whose response is overdue")
@@ -21,8 +20,8 @@ func runList(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.Team, "team", "", "only disputes of this team")
 	fs.BoolVar(&f.All, "all", false, "with --respondent: closed disputes too")
 	asJSON := fs.Bool("json", false, "JSON lines instead of a table")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if _, code, ok := fs.parse(args, 0, 0); !ok {
+		return code
 	}
 	if *stage >= 0 {
 		f.Stage = stage
@@ -35,18 +34,16 @@ func runList(args []string, stdout, stderr io.Writer) int {
 }
 
 func runShow(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("show", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg := fs.String("c", "config.toml", "config file")
+	fs := newFlags("show", "drpbot show [-c FILE] [--json] REF",
+		"One dispute's whole timeline, with the working days taken at each stage.\nREF is its tracking reference, e.g. DRP-2026-0042 (any case; brackets from a subject are fine).", stdout, stderr)
+	cfg := fs.config()
 	asJSON := fs.Bool("json", false, "JSON instead of text")
-	if err := fs.Parse(args); err != nil {
-		return 2
+	pos, code, ok := fs.parse(args, 1, 1)
+	if !ok {
+		return code
 	}
-	if fs.NArg() != 1 {
-		fmt.Fprintln(stderr, "usage: drpbot show [-c config.toml] [--json] DRP-YYYY-NNNN")
-		return 2
-	}
-	if err := answer(*cfg, mailbot.Query{Kind: "show", Ref: fs.Arg(0), JSON: *asJSON}, stdout); err != nil {
+	ref := normalizeRef(pos[0])
+	if err := answer(*cfg, mailbot.Query{Kind: "show", Ref: ref, JSON: *asJSON}, stdout); err != nil {
 		fmt.Fprintf(stderr, "drpbot show: %v\n", err)
 		return 1
 	}

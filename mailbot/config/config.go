@@ -318,6 +318,10 @@ func Load(path string) (*Config, error) {
 		return nil, fmt.Errorf("config: %s: %w", path, err)
 	}
 	c.dir = filepath.Dir(path)
+	if abs, err := filepath.Abs(c.dir); err == nil {
+		c.dir = abs
+	}
+	c.resolveFiles()
 	var problems []error
 	for _, k := range md.Undecoded() {
 		problems = append(problems, fmt.Errorf("%s: unknown key", k))
@@ -510,7 +514,8 @@ func (c *Config) BuildCalendar() (*workdays.Calendar, error) {
 	return workdays.New(c.Calendar.Nation, cl)
 }
 
-// Path resolves p against the config file's folder.
+// Path resolves p against the config file's folder (absolute once Load has
+// run, so a later change of working directory does not move it).
 func (c *Config) Path(p string) string {
 	if p == "" || filepath.IsAbs(p) || c.dir == "" {
 		return p
