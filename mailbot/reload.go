@@ -48,9 +48,10 @@ var restartKeys = map[string]bool{
 // sections, policy, cal, dir, tpl and parser) and counts reloads. The
 // entry points that read them (Process, Tick, Drain, Digest, QueueReport,
 // relevant) hold the read side for their duration; the query socket and
-// /metrics take the pointers under it and let go. A reload holds the write
-// side only to swap the pointers: it never changes a policy, calendar,
-// directory or template set in place.
+// /metrics take the pointers under it and let go. Readers may nest: a
+// reload never queues for the write side (lockLive), and holds it only to
+// swap the pointers; it never changes a policy, calendar, directory or
+// template set in place.
 type liveState struct {
 	mu      sync.RWMutex
 	reloads atomic.Int64 // reloads that took effect
@@ -60,11 +61,21 @@ type liveState struct {
 }
 
 // readLive takes the read side of the live settings' lock and returns its
-// release: `defer b.readLive()()`. Only entry points take it, never code
-// they call, so a reload waiting for the lock cannot deadlock them.
+// release: `defer b.readLive()()`.
 func (b *Bot) readLive() func() {
 	b.live.mu.RLock()
 	return b.live.mu.RUnlock
+}
+
+// lockLive takes the write side without queueing for it: a writer waiting
+// in sync.RWMutex's line would block new readers, so a reader that reads
+// again further down (Process calling Policy(), say) would deadlock
+// against it. Polling TryLock never blocks a reader; a reload waits at
+// most for the longest entry point in flight (a batch of sends).
+func (b *Bot) lockLive() {
+	for !b.live.mu.TryLock() {
+		time.Sleep(5 * time.Millisecond)
+	}
 }
 
 // ReloadResult says what a reload changed.
@@ -92,7 +103,7 @@ func (b *Bot) Reload(path string) (ReloadResult, error) {
 			err = fresh.tpl.Check()
 		}
 		if err == nil {
-			b.live.mu.Lock()
+			b.lockLive()
 			old := b.dir
 			mergeLive(reflect.ValueOf(b.cfg).Elem(), reflect.ValueOf(nc).Elem(), "", "", &res)
 			b.policy, b.cal, b.dir, b.tpl, b.parser = fresh.policy, fresh.cal, fresh.dir, fresh.tpl, fresh.parser

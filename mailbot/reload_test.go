@@ -130,3 +130,40 @@ func TestReloadKeys(t *testing.T) {
 		t.Error("a live setting was not taken")
 	}
 }
+
+// TestReloadNeverBlocksAReader: a reload waiting for the lock must not
+// stop an entry point in flight from reading the settings again (a
+// sync.RWMutex writer waiting in line would, and the two would deadlock).
+func TestReloadNeverBlocksAReader(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	release := w.bot.readLive() // an entry point in flight
+	reloaded := make(chan error, 1)
+	go func() {
+		_, err := w.bot.Reload(w.cfg.Path("config.toml"))
+		reloaded <- err
+	}()
+	nested := make(chan struct{})
+	go func() {
+		// The entry point reads again, and again, while the reload
+		// prepares and then waits for the lock.
+		for i := 0; i < 200; i++ {
+			w.bot.Policy()
+			time.Sleep(10 * time.Millisecond)
+		}
+		close(nested)
+	}()
+	select {
+	case <-nested:
+	case <-time.After(10 * time.Second):
+		t.Fatal("a reader was blocked behind a waiting reload")
+	}
+	release()
+	select {
+	case err := <-reloaded:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the reload never took the lock")
+	}
+}
