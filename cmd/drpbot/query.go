@@ -23,7 +23,7 @@ func answer(cfgPath string, q mailbot.Query, stdout io.Writer) error {
 		return err
 	}
 	path := c.Path(c.Store.Path)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	err = mailbot.AskDaemon(ctx, mailbot.QuerySocketPath(path), q, stdout)
 	if !errors.Is(err, mailbot.ErrNoDaemon) {
