@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/emersion/go-imap/v2"
 )
@@ -21,9 +22,10 @@ var ErrConnect = errors.New("mailbot: connection check failed")
 // step to w (counts only, never a message) and returns every failure.
 func (b *Bot) CheckConnect(ctx context.Context, w io.Writer) error {
 	var errs []error
+	// err's text starts with its step ("imap: login as ...").
 	fail := func(step string, err error) {
-		fmt.Fprintf(w, "%-6s FAILED: %v\n", step, err)
-		errs = append(errs, fmt.Errorf("%w: %s: %w", ErrConnect, step, err))
+		fmt.Fprintf(w, "%-6s FAILED: %s\n", step, strings.TrimPrefix(err.Error(), step+": "))
+		errs = append(errs, fmt.Errorf("%w: %w", ErrConnect, err))
 	}
 	tokenOK := true
 	if b.oauth != nil {
@@ -49,7 +51,7 @@ func (b *Bot) CheckConnect(ctx context.Context, w io.Writer) error {
 		for _, folder := range s.Folders {
 			sel, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
 			if err != nil {
-				fail("imap", fmt.Errorf("examine %s: %w", folder, err))
+				fail("imap", fmt.Errorf("imap: examine %s: %w", folder, err))
 				continue
 			}
 			fmt.Fprintf(w, "imap   ok: folder %s holds %d messages (EXAMINE: nothing read)\n", folder, sel.NumMessages)
@@ -68,7 +70,7 @@ func (b *Bot) CheckConnect(ctx context.Context, w io.Writer) error {
 			err = sc.DialWithContext(ctx)
 		}
 		if err != nil {
-			fail("smtp", fmt.Errorf("log in to %s as %s: %w", m.Address(), m.Username, err))
+			fail("smtp", fmt.Errorf("smtp: log in to %s as %s: %w", m.Address(), m.Username, err))
 			break
 		}
 		_ = sc.Close() // QUIT: no MAIL was given, nothing is sent
