@@ -52,7 +52,7 @@ func botFor(c *config.Config, stderr io.Writer) (*mailbot.Bot, func(), error) {
 
 func runDaemon(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "drpbot run [-c FILE]",
-		"The daemon: watches the mailbox (IDLE), records, reminds, escalates and sends until SIGTERM or Ctrl-C.", stdout, stderr)
+		"The daemon: watches the mailbox (IDLE), records, reminds, escalates and sends until SIGTERM or Ctrl-C.\nSIGHUP, or a changed directory CSV, reloads the config and directory (an invalid file is refused and\nthe old kept); list, show and report are answered over its query socket while it runs.", stdout, stderr)
 	cfg := fs.config()
 	if _, code, ok := fs.parse(args, 0, 0); !ok {
 		return code
