@@ -167,3 +167,28 @@ func TestReloadNeverBlocksAReader(t *testing.T) {
 		t.Fatal("the reload never took the lock")
 	}
 }
+
+// TestReloadWaitsForTheCSVToHoldStill: an export written in two goes (a
+// valid but short directory first, the rest a moment later) is read once,
+// whole, after it has stopped changing; the short one is never taken.
+func TestReloadWaitsForTheCSVToHoldStill(t *testing.T) {
+	w := newWorld(t, false, "newham")
+	csvPath := w.cfg.Path("staff.csv")
+	const poll = 500 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); w.bot.WatchConfig(ctx, w.cfg.Path("config.toml"), nil, poll) }()
+	defer func() { cancel(); <-done }()
+	lines := strings.SplitAfter(staffCSV, "\n")
+	short := lines[0] + lines[1] + lines[2] // the IRO and the IRO manager: valid on its own
+	full := staffCSV + "head.of.service@drpbot.test,Hana Head,head_of_service,,,\n"
+	time.Sleep(poll * 2 / 5)
+	os.WriteFile(csvPath, []byte(short), 0o600)
+	time.Sleep(poll * 7 / 10) // the first poll sees the short file, the second the whole one
+	os.WriteFile(csvPath, []byte(full), 0o600)
+	waitUntil(t, "the whole CSV to be taken", func() bool { return w.bot.Directory().Len() == 17 })
+	time.Sleep(2 * poll)
+	if n, r := w.bot.live.reloads.Load(), w.bot.live.refused.Load(); n != 1 || r != 0 {
+		t.Errorf("%d reloads, %d refused; want the whole file read once", n, r)
+	}
+}
