@@ -68,7 +68,8 @@ type Bot struct {
 	beforeTick func(ref string)
 	sendMu     sync.Mutex // one drain at a time
 	sendLimit  int
-	live       liveState // reload.go: guards what a reload replaces
+	live       liveState  // reload.go: guards what a reload replaces
+	watch      watchState // the IMAP connection's health (imapconn.go, health.go)
 }
 
 // New builds a Bot from a validated config and an open store.

@@ -62,7 +62,7 @@ func runCheckConnect(t *testing.T, real bool) {
 	}
 	out.Reset()
 	err = bad.CheckConnect(ctx, &out)
-	if !errors.Is(err, ErrConnect) || !strings.Contains(err.Error(), "imap: login as lac@drpbot.test") || !strings.Contains(out.String(), "imap   FAILED") {
+	if !errors.Is(err, ErrConnect) || !errors.Is(err, ErrLoginRefused) || !strings.Contains(err.Error(), "as lac@drpbot.test") || !strings.Contains(out.String(), "imap   FAILED") {
 		t.Errorf("wrong IMAP password: %v\n%s", err, out.String())
 	}
 	if !real && (!strings.Contains(err.Error(), "smtp: log in to "+w.ms.smtpAddr+" as lac@drpbot.test") || !strings.Contains(out.String(), "smtp   FAILED")) {

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -58,6 +59,7 @@ func watchRestart(t *testing.T, real, idle bool) {
 		}
 		time.Sleep(300 * time.Millisecond)
 		// Run, not CombinedOutput: the daemon would hold the pipe open.
+		noInheritedFDs()
 		if err := exec.Command("dovecot", "-c", conf).Run(); err != nil {
 			t.Fatalf("dovecot: %v", err)
 		}
@@ -100,6 +102,21 @@ func watchRestart(t *testing.T, real, idle bool) {
 	}
 	if used := strings.Contains(w.logs.String(), "msg=idle "); used != idle {
 		t.Errorf("IDLE used: %v, configured: %v", used, idle)
+	}
+}
+
+// noInheritedFDs marks every descriptor this process inherited beyond
+// stdin, stdout and stderr close-on-exec, so that a daemon a test starts
+// does not keep them. `flock /tmp/drpbot-mail.lock go test ...` hands the
+// test binary the lock's descriptor; a Dovecot restarted here inherited it
+// and held the shared mail lock for as long as it ran, so that every other
+// test run waited for ever (flock -o avoids it from the caller's side).
+func noInheritedFDs() {
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for _, e := range ents {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
+		}
 	}
 }
 

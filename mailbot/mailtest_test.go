@@ -259,6 +259,8 @@ csv = "staff.csv"
 path = "drpbot.db"
 [privacy]
 initials = true
+[metrics]
+listen = "127.0.0.1:0"
 `, ih, ip, pw, sh, sp, smtpAuth, preset)
 	os.WriteFile(filepath.Join(dir, "config.toml"), []byte(body), 0o600)
 	os.WriteFile(filepath.Join(dir, "staff.csv"), []byte(staffCSV), 0o600)

@@ -91,6 +91,7 @@ func (b *Bot) message(row store.OutboxRow, now time.Time) (*mail.Msg, error) {
 	// automatically (out-of-office replies still come, and are wanted).
 	m.SetGenHeader("Auto-Submitted", "auto-generated")
 	m.SetGenHeader("X-DRPBot-Ref", row.Ref)
+	m.SetGenHeader(instanceHeader, b.st.Instance().ID) // tells this drpbot's mail from another's (instance.go)
 	m.SetBodyString(mail.TypeTextPlain, row.Text)
 	if row.HTML != "" {
 		m.AddAlternativeString(mail.TypeTextHTML, row.HTML)
@@ -149,6 +150,7 @@ func (b *Bot) Drain(ctx context.Context, now time.Time) (sent, failed int, err e
 	if err == nil {
 		err = c.DialWithContext(ctx)
 	}
+	b.smtpDialed(err) // a TLS failure turns /healthz red (health.go)
 	if err != nil {
 		b.log.Warn("smtp unavailable; emails wait", "err", err, "waiting", len(batch))
 		for _, row := range batch {

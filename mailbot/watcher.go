@@ -2,17 +2,12 @@ package mailbot
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"mime"
-	"net"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-message/charset"
 
 	"github.com/drpbot/drpbot/store"
 )
@@ -21,52 +16,6 @@ import (
 // a decision on relevance needs, a few hundred bytes a message.
 var headerFields = []string{"Subject", "From", "To", "Message-ID", "In-Reply-To", "References", "Thread-Index",
 	"Auto-Submitted", "Content-Type", "X-Failed-Recipients", "Precedence", "X-Autoreply", "X-MS-Exchange-Inbox-Rules-Loop", "X-Auto-Response-Suppress"}
-
-func (b *Bot) dialIMAP(ctx context.Context, handler *imapclient.UnilateralDataHandler) (*imapclient.Client, error) {
-	s := b.cfg.IMAP
-	opts := &imapclient.Options{
-		TLSConfig:             &tls.Config{ServerName: s.Host, InsecureSkipVerify: s.InsecureSkipVerify, MinVersion: tls.VersionTLS12},
-		WordDecoder:           &mime.WordDecoder{CharsetReader: charset.Reader},
-		UnilateralDataHandler: handler,
-		Dialer:                &net.Dialer{Timeout: 30 * time.Second},
-	}
-	var (
-		c   *imapclient.Client
-		err error
-	)
-	switch s.Security {
-	case "tls":
-		c, err = imapclient.DialTLS(s.Address(), opts)
-	case "starttls":
-		c, err = imapclient.DialStartTLS(s.Address(), opts)
-	default:
-		c, err = imapclient.DialInsecure(s.Address(), opts)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("imap: dial %s: %w", s.Address(), err)
-	}
-	switch s.Auth {
-	case "oauth2":
-		tok, terr := b.oauth.Token(ctx)
-		if terr != nil {
-			c.Close()
-			return nil, terr
-		}
-		err = c.Authenticate(NewXOAUTH2Client(s.Username, tok))
-	default:
-		pw, perr := s.Password().Value()
-		if perr != nil {
-			c.Close()
-			return nil, fmt.Errorf("imap password: %w", perr)
-		}
-		err = c.Login(s.Username, pw).Wait()
-	}
-	if err != nil {
-		c.Close()
-		return nil, fmt.Errorf("imap: login as %s: %w", s.Username, err)
-	}
-	return c, nil
-}
 
 // Sync runs one pass over every configured folder and returns how many
 // messages it handled. It is `drpbot sync`, and what the watcher does on
@@ -79,10 +28,10 @@ func (b *Bot) Sync(ctx context.Context) (int, error) {
 	defer c.Close()
 	total := 0
 	for _, folder := range b.cfg.IMAP.Folders {
-		n, err := b.syncFolder(ctx, c, folder)
+		n, err := b.syncFolder(ctx, c.Client, folder)
 		total += n
 		if err != nil {
-			return total, err
+			return total, c.wrap(err)
 		}
 	}
 	_ = c.Logout().Wait()
@@ -203,6 +152,7 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 // logged without its body, recorded as a reject, and skipped; a failure to
 // store is returned, so that the message is tried again and never lost.
 func (b *Bot) handleRaw(folder string, validity, uid uint32, raw []byte) error {
+	b.checkInstance(folder, uid, raw)
 	res, err := b.Process(raw, b.Now())
 	if err == nil {
 		return nil
@@ -256,24 +206,41 @@ func (b *Bot) relevant(header []byte) bool {
 }
 
 // Watch keeps one folder in sync until ctx ends: IDLE where the server
-// has it, polling where not; after a failure it reconnects with jittered
-// backoff, reset by the next successful sync, and resumes from the
-// checkpoint.
+// has it, polling where not. Every command is bounded by imap.timeout, and
+// an IDLE is ended and the folder looked at again every poll interval, so
+// a hung server is noticed within the two. After a failure it reconnects
+// with a jittered wait, doubling from a second to about a minute and reset
+// by the next successful sync; after a refused login the waits start at
+// five minutes (see defaultBackoff). It resumes from the checkpoint.
 func (b *Bot) Watch(ctx context.Context, folder string) {
-	delay := time.Second
+	bo := b.backoffPolicy()
+	failed, refused := 0, 0 // in a row
 	for ctx.Err() == nil {
-		err := b.watchOnce(ctx, folder, func() { delay = time.Second })
+		err := b.watchOnce(ctx, folder, func() {
+			failed, refused = 0, 0
+			b.imapOK(folder)
+		})
 		if ctx.Err() != nil {
 			return
 		}
-		wait := delay/2 + rand.N(delay)
-		b.log.Warn("imap connection lost; reconnecting", "folder", folder, "err", err, "in", wait.Round(time.Millisecond).String())
+		if err == nil {
+			err = errors.New("imap: session ended")
+		}
+		var wait time.Duration
+		if b.imapFailed(folder, err) == kindLoginRefused {
+			refused++
+			wait = bo.wait(true, refused)
+		} else {
+			failed++
+			wait = bo.wait(false, failed)
+		}
+		wait = jitter(wait)
+		b.log.Info("imap: reconnecting", "folder", folder, "in", wait.Round(time.Millisecond).String())
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(wait):
 		}
-		delay = min(delay*2, 5*time.Minute)
 	}
 }
 
@@ -289,30 +256,31 @@ func (b *Bot) watchOnce(ctx context.Context, folder string, synced func()) error
 			}
 		},
 	}
-	c, err := b.dialIMAP(ctx, handler)
+	conn, err := b.dialIMAP(ctx, handler)
 	if err != nil {
 		return err
 	}
-	defer c.Close()
+	defer conn.Close()
+	c := conn.Client
 	for {
 		if _, err := b.syncFolder(ctx, c, folder); err != nil {
-			return err
+			return conn.wrap(err)
 		}
 		synced()
 		if !b.cfg.IMAP.Idle || !c.Caps().Has(imap.CapIdle) {
 			select {
 			case <-ctx.Done():
-				_ = c.Logout().Wait()
+				_ = conn.bounded(func() error { return c.Logout().Wait() })
 				return nil
 			case <-c.Closed():
-				return errors.New("imap: server closed the connection")
+				return conn.wrap(errors.New("imap: server closed the connection"))
 			case <-time.After(b.cfg.IMAP.PollInterval.Duration):
 			}
 			continue
 		}
 		// Mail that arrived during the sync is announced on the next
 		// command: ask now, so it is not left waiting behind the IDLE.
-		if err := c.Noop().Wait(); err != nil {
+		if err := conn.bounded(func() error { return c.Noop().Wait() }); err != nil {
 			return fmt.Errorf("imap: noop: %w", err)
 		}
 		select {
@@ -320,14 +288,17 @@ func (b *Bot) watchOnce(ctx context.Context, folder string, synced func()) error
 			continue
 		default:
 		}
-		idle, err := c.Idle()
-		if err != nil {
+		var idle *imapclient.IdleCommand
+		if err := conn.bounded(func() (err error) { idle, err = c.Idle(); return err }); err != nil {
 			return fmt.Errorf("imap: idle: %w", err)
 		}
 		b.log.Debug("idle", "folder", folder)
 		// RFC 2177: re-issue IDLE at least every 29 minutes; and look
 		// again every poll interval all the same, for servers that hold
-		// back an update that arrived between two commands.
+		// back an update that arrived between two commands, and so that a
+		// server that hangs mid-IDLE (it says nothing either way) is found
+		// out: the DONE that ends the IDLE is a command like any other,
+		// and unanswered for imap.timeout it drops the connection.
 		timer := time.NewTimer(min(25*time.Minute, max(b.cfg.IMAP.PollInterval.Duration, time.Second)))
 		var closed bool
 		select {
@@ -340,16 +311,18 @@ func (b *Bot) watchOnce(ctx context.Context, folder string, synced func()) error
 		timer.Stop()
 		b.log.Debug("idle woke", "folder", folder, "closed", closed)
 		if closed {
-			return errors.New("imap: server closed the connection")
+			return conn.wrap(errors.New("imap: server closed the connection"))
 		}
-		if err := idle.Close(); err != nil {
-			return fmt.Errorf("imap: idle: %w", err)
-		}
-		if err := idle.Wait(); err != nil {
+		if err := conn.bounded(func() error {
+			if err := idle.Close(); err != nil {
+				return err
+			}
+			return idle.Wait()
+		}); err != nil {
 			return fmt.Errorf("imap: idle: %w", err)
 		}
 		if ctx.Err() != nil {
-			_ = c.Logout().Wait()
+			_ = conn.bounded(func() error { return c.Logout().Wait() })
 			return nil
 		}
 	}

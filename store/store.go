@@ -97,8 +97,15 @@ type Store struct {
 
 // Open opens or creates the file at path (mode 0600). A file another
 // process holds fails within a second with ErrLocked rather than hanging.
+// A damaged file (empty, cut short, pages that do not read; see
+// integrity.go) fails with ErrDamaged and the restore command: it is never
+// taken for a new store.
 func Open(path string) (*Store, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second, FreelistType: bolt.FreelistMapType})
+	size, bothMetas, err := preflight(path)
+	if err != nil {
+		return nil, err
+	}
+	db, err := openBolt(path)
 	if err != nil {
 		if errors.Is(err, bolterrors.ErrTimeout) {
 			return nil, fmt.Errorf("%w: %s", ErrLocked, path)
@@ -111,8 +118,29 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: chmod %s: %w", path, err)
 	}
+	if err := checkSchema(db, path); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if size > 0 && size <= FullCheckLimit {
+		if err := checkPages(db, path, bothMetas); err != nil {
+			db.Close()
+			return nil, err
+		}
+		// Open again: the check mapped every page of the file, and a
+		// fresh map holds none of them (the daemon's resident memory
+		// stays what it reads, not the whole file).
+		db.Close()
+		if db, err = openBolt(path); err != nil {
+			return nil, fmt.Errorf("store: open %s: %w", path, err)
+		}
+	}
 	s := &Store{db: db}
 	if err := s.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.ensureInstance(); err != nil {
 		db.Close()
 		return nil, err
 	}

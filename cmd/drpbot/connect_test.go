@@ -17,7 +17,7 @@ func TestCheckConfigConnect(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(filepath.Dir(path), "pw"), []byte("wrong"), 0o600)
 	code, out, errs = runCLI(t, "check-config", "-c", path, "--connect")
-	if code != 1 || !strings.Contains(errs, "imap: login as lac@c.test") || !strings.Contains(errs, "smtp: log in to") || strings.HasSuffix(out, "ok\n") {
+	if code != 1 || !strings.Contains(errs, "imap login refused: as lac@c.test") || !strings.Contains(errs, "smtp: log in to") || strings.HasSuffix(out, "ok\n") {
 		t.Errorf("wrong password: exit %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -24,9 +24,11 @@ func TestDaemonReloadsOnSIGHUP(t *testing.T) {
 	code := make(chan int, 1)
 	go func() { code <- run([]string{"run", "-c", path}, strings.NewReader(""), &out, &errs) }()
 	waitFor(t, "the daemon to start", func() bool { return strings.Contains(errs.String(), "drpbot running") })
-	if _, err := os.Stat(store.SocketPath(filepath.Join(dir, "d.db"))); err != nil {
-		t.Fatalf("no backup socket while running: %v", err)
-	}
+	waitFor(t, "the sockets", func() bool {
+		_, err1 := os.Stat(store.SocketPath(filepath.Join(dir, "d.db")))
+		_, err2 := os.Stat(filepath.Join(dir, "d.db.query.sock"))
+		return err1 == nil && err2 == nil
+	})
 
 	os.WriteFile(filepath.Join(dir, "staff.csv"), []byte("name,roles\nPat,practice_lead\n"), 0o600) // no email column
 	syscall.Kill(os.Getpid(), syscall.SIGHUP)
@@ -78,6 +80,11 @@ func TestLiveViewsFromDaemon(t *testing.T) {
 	}()
 	waitFor(t, "the alert to be recorded", func() bool { return strings.Contains(errs.String(), "message recorded") })
 	ref := regexp.MustCompile(`DRP-\d{4}-\d{4}`).FindString(errs.String())
+	waitFor(t, "the sockets", func() bool {
+		_, err1 := os.Stat(store.SocketPath(filepath.Join(dir, "d.db")))
+		_, err2 := os.Stat(filepath.Join(dir, "d.db.query.sock"))
+		return err1 == nil && err2 == nil
+	})
 	os.Remove(store.SocketPath(filepath.Join(dir, "d.db")))
 
 	c, listed, e := runCLI(t, "list", "-c", path, "--respondent", "pl@c.test")

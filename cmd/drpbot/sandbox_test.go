@@ -68,6 +68,8 @@ csv = "staff.csv"
 qa = ["iro@c.test"]
 [store]
 path = "` + filepath.Join(dir, "d.db") + `"
+[metrics]
+listen = "127.0.0.1:0"
 `
 	path := filepath.Join(dir, "config.toml")
 	os.WriteFile(path, []byte(cfg), 0o600)

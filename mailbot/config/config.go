@@ -106,6 +106,11 @@ type IMAP struct {
 	// PollInterval is how often to look for new mail without IDLE; with
 	// IDLE, how often to look again all the same.
 	PollInterval Duration `toml:"poll_interval"`
+	// Timeout is how long a command may go unanswered before the
+	// connection is taken for dead (a hung server), dropped and made
+	// again; it bounds every IMAP operation, and an IDLE is checked every
+	// poll interval.
+	Timeout Duration `toml:"timeout"`
 }
 
 // SMTP adds the sender's settings to Server.
@@ -252,10 +257,15 @@ type Log struct {
 	Level  string `toml:"level"`  // debug | info | warn | error
 }
 
-// Metrics exposes /healthz and /metrics on Listen when set.
+// Metrics exposes /healthz and /metrics on Listen; on by default on
+// loopback (DefaultMetricsListen), off when set to "".
 type Metrics struct {
 	Listen string `toml:"listen"`
 }
+
+// DefaultMetricsListen is where /healthz and /metrics are served unless
+// the config says otherwise: loopback only, for a local monitor or systemd.
+const DefaultMetricsListen = "127.0.0.1:9742"
 
 // Config is the whole configuration.
 type Config struct {
@@ -289,6 +299,7 @@ func Defaults() Config {
 			Folders:      []string{"INBOX"},
 			Idle:         true,
 			PollInterval: Duration{time.Minute},
+			Timeout:      Duration{time.Minute},
 		},
 		SMTP: SMTP{
 			Server:                Server{Port: 587, Security: "starttls", Auth: "password"},
@@ -306,6 +317,7 @@ func Defaults() Config {
 		Store:    Store{Path: "drpbot.db", RetentionDays: 3 * 365},
 		Privacy:  Privacy{Acknowledge: true},
 		Log:      Log{Format: "text", Level: "info"},
+		Metrics:  Metrics{Listen: DefaultMetricsListen},
 	}
 }
 
@@ -417,6 +429,9 @@ func (c *Config) Validate() []error {
 	}
 	if c.IMAP.PollInterval.Duration < time.Second {
 		bad("imap.poll_interval: %v is under a second", c.IMAP.PollInterval)
+	}
+	if c.IMAP.Timeout.Duration < time.Second {
+		bad("imap.timeout: %v is under a second", c.IMAP.Timeout)
 	}
 	if c.SMTP.MaxAttempts < 1 {
 		bad("smtp.max_attempts: %d is under 1", c.SMTP.MaxAttempts)

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -137,9 +138,14 @@ type Closure struct {
 }
 
 // Calendar knows which days are working days. Its zero value is not usable;
-// build one with New. A Calendar is safe for concurrent use once built.
+// build one with New. A Calendar is safe for concurrent use once built: the
+// watcher, the ticker and the query paths all read it at once.
 type Calendar struct {
-	nation   string
+	nation string
+	// mu guards holidays: rickar/cal's cache (Cacheable) is a plain map
+	// that IsHoliday writes on every miss, so two goroutines asking at once
+	// is a concurrent map write, which kills the process.
+	mu       sync.Mutex
 	holidays *cal.Calendar
 	closures map[Date]string
 }
@@ -199,7 +205,10 @@ func (c *Calendar) NonWorking(d Date) string {
 		return name
 	}
 	t := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
-	if _, observed, h := c.holidays.IsHoliday(t); observed && h != nil {
+	c.mu.Lock()
+	_, observed, h := c.holidays.IsHoliday(t)
+	c.mu.Unlock()
+	if observed && h != nil {
 		return h.Name
 	}
 	switch d.Weekday() {
