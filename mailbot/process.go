@@ -198,6 +198,8 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 	case m.Command != "":
 		ev.Kind, ev.Command = engine.Command, m.Command
 		ev.Unauthenticated = b.cfg.Security.RequireAuthenticated && !m.AuthenticatedBy(b.cfg.Security.AuthServID)
+	case m.MaybeAutoReply:
+		ev.Kind = engine.Note // reading.go: unsure out-of-office, never the response
 	case strings.EqualFold(m.From, d.Respondent) || (d.Cover != "" && strings.EqualFold(m.From, d.Cover)):
 		ev.Kind = engine.Response
 	default:
@@ -251,6 +253,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 	if ev.Kind == engine.Bounce {
 		audit.Detail = "failed: " + strings.Join(ev.Failed, ",")
 	}
+	intents = b.readingAnswers(&nd, m, ev, intents, &audit)
 	if m.Conversation != "" {
 		if err := tx.LinkConversation(m.Conversation, nd.Ref); err != nil {
 			return res, err

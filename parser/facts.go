@@ -110,7 +110,8 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 	if strings.TrimSpace(text) == "" && b.hasHTML {
 		text = htmlToText(b.html)
 	}
-	msg.NewText = cutQuoted(text)
+	var quotedAt int
+	msg.NewText, quotedAt = splitQuoted(text)
 	own := normalise(msg.NewText)
 	lower := asciiLower(own)
 	lines := strings.Split(own, "\n")
@@ -136,9 +137,15 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 	msg.ConcurrentCafcass = concurrentCafcass(lines)
 	msg.Category = p.category(lines)
 	msg.ChildInitials = childInitials(lines)
+	if msg.IsForward || msg.NewText == "" {
+		p.forwardedFacts(msg, text, quotedAt)
+	}
 
 	newAlert := !msg.IsReply && msg.Heading != ""
 	msg.Command = p.command(lines, newAlert)
+	if msg.Command == "" && !newAlert {
+		msg.Command, msg.NearCommand, msg.NearReason = p.nearCommand(lines)
+	}
 	if msg.Command == "" {
 		// A query by subject alone: "Status", "Help".
 		switch commandLine(rest) {
@@ -147,7 +154,11 @@ func (p *parserState) facts(msg *Message, h mail.Header, b *bodies) {
 		}
 	}
 
-	classifyAutomatic(msg, h, b, subj)
+	classifyAutomatic(msg, h, b, subj, own)
+	if msg.AutoReply {
+		// Automatic mail gives no instructions, even when it quotes one.
+		msg.Command, msg.NearCommand, msg.NearReason = "", "", ""
+	}
 }
 
 var prefixRe = regexp.MustCompile(`(?i)^\s*(?:\[[^\]]{1,40}\]\s*)?(re|aw|sv|antw|fw|fwd|tr|wg)\s*(?:\[\d+\])?\s*:\s*`)
@@ -462,6 +473,8 @@ func makeDate(y, m, d int) string {
 	}
 	return t.Format("2006-01-02")
 }
+
+func timeParseISO(d string) (time.Time, error) { return time.Parse("2006-01-02", d) }
 
 // findDate reads the first date in s, UK day/month order, as ISO 8601.
 func findDate(s string) string {

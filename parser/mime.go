@@ -119,7 +119,9 @@ func (p *parserState) walkInto(b *bodies, ent *message.Entity, depth int) {
 			b.plain, b.hasPlain = p.readText(ent.Body), true
 		}
 	case t == "text/html":
-		if !b.hasHTML {
+		// The HTML alternative is read only when there is no plain text
+		// to read (facts use it only then); the multipart reader skips it.
+		if !b.hasHTML && !(b.hasPlain && strings.TrimSpace(b.plain) != "") {
 			b.html, b.hasHTML = p.readText(ent.Body), true
 		}
 	case t == "message/delivery-status" || t == "message/global-delivery-status":

@@ -123,13 +123,36 @@ type Message struct {
 	IsReply   bool
 	IsForward bool
 	// AutoReply marks automatic mail: out-of-office replies, read receipts,
-	// bounces and anything RFC 3834 or Exchange marks as machine-made.
+	// bounces, delay notices and anything RFC 3834 or Exchange marks as
+	// machine-made.
 	AutoReply bool
-	// Bounce marks a delivery status notification.
+	// Bounce marks a delivery status notification that reports a failure.
 	Bounce bool
+	// Delayed marks a delivery delay notice (RFC 3464 Action: delayed, or
+	// a server's "delivery delayed" warning): automatic mail, not a bounce;
+	// no address is dead yet.
+	Delayed bool
+	// OutOfOffice marks an automatic reply that says its writer is away,
+	// known by its headers, its subject, or its text's shape (see ooo.go).
+	// AutoReply is set too.
+	OutOfOffice bool
+	// MaybeAutoReply marks a message not marked as automatic whose text
+	// reads like an out-of-office reply but not surely so: a caller should
+	// record it and not count it as a response.
+	MaybeAutoReply bool
 	// Command is the first instruction on a line of its own in NewText,
 	// normalised ("resolved", "stage 3", "extend 2026-12-04", "extend 5"...).
+	// Automatic mail carries none.
 	Command string
+	// NearCommand is the instruction a line of NewText resembles without
+	// being exactly one ("Resolved as discussed with Pat", "Extend to
+	// 31/02/2027"), in Command's form; "extend" alone when no usable date
+	// or number was given. Empty when Command is set (see near.go for the
+	// rules).
+	NearCommand string
+	// NearReason says why the resembling line is not an instruction, when
+	// there is more to say than "not exactly the line" (an impossible date).
+	NearReason string
 	// NewText is the message's own text: quoted history and signature cut,
 	// HTML turned to text.
 	NewText string
@@ -260,6 +283,13 @@ func (p *parserState) parse(r io.Reader) (msg *Message, err error) {
 		}
 	}()
 
+	// A message saved from an mbox file starts with its "From " envelope
+	// line (RFC 4155), which is no header field: skip it.
+	if peek, _ := br.Peek(5); string(peek) == "From " {
+		if _, err := br.ReadSlice('\n'); err != nil && !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, fmt.Errorf("%w: only an mbox From line", ErrNoMessage)
+		}
+	}
 	ent, rerr := readEntity(br)
 	if ent == nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoMessage, rerr)

@@ -33,6 +33,11 @@ type want struct {
 	notIn                                         []string
 	failed                                        []string
 	malformed                                     bool
+	// Issue 14's readings (reading_test.go): the exact new text when set,
+	// delay notices, out-of-office sure or maybe, near-miss instructions.
+	text                string
+	delayed, ooo, maybe bool
+	near                string
 }
 
 func TestFixtures(t *testing.T) {
@@ -74,8 +79,8 @@ func TestFixtures(t *testing.T) {
 			heading: "Dispute Resolution Alert", stage: intp(1), childRef: "1234567", reply: true,
 			command: "escalate", firstLine: "Not resolved.", notIn: []string{"Iris Reviewer", "Resume", "Close", "From:"},
 		},
-		"forward-gmail.eml": {
-			heading: "Dispute Resolution Alert", childRef: "1234567", forward: true,
+		"forward-gmail.eml": { // a bare forward: the stage comes from the forwarded part
+			heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", forward: true,
 			firstLine: "FYI, see below.", notIn: []string{"Stage of Alert", "Resolved"},
 		},
 		"stacked-prefixes.eml": {
@@ -87,10 +92,10 @@ func TestFixtures(t *testing.T) {
 			firstLine: "Sharing for the QA file.", notIn: []string{"Cafcass"},
 		},
 		"exchange-ooo.eml": {
-			heading: "Dispute Resolution Alert", stage: intp(1), childRef: "1234567", reply: true, auto: true,
+			heading: "Dispute Resolution Alert", stage: intp(1), childRef: "1234567", reply: true, auto: true, ooo: true,
 			firstLine: "I am on annual leave until 23 November. For urgent matters contact Sue Deputy.",
 		},
-		"gmail-vacation.eml": {reply: true, auto: true, firstLine: "Away until Monday."},
+		"gmail-vacation.eml": {reply: true, auto: true, ooo: true, firstLine: "Away until Monday."},
 		"read-receipt.eml":   {heading: "Dispute Resolution Alert", stage: intp(1), childRef: "1234567", auto: true, firstLine: "Your message was read on Monday, 9 November 2026 10:00:00 (UTC)."},
 		"exchange-ndr.eml":   {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "1234567", auto: true, bounce: true, failed: []string{"gone.manager@council.example"}, firstLine: "Your message to gone.manager@council.example couldn't be delivered.", notIn: []string{"Resolved"}},
 		"postfix-bounce.eml": {auto: true, bounce: true, failed: []string{"left.council@council.example"}, firstLine: "This is the mail system at host mail.council.example."},
@@ -107,6 +112,9 @@ func TestFixtures(t *testing.T) {
 		"truncated.eml":                {heading: "Dispute Resolution Alert", stage: intp(5), childRef: "4455667", due: "2026-12-04", firstLine: "We are now at Stage five of the process.", malformed: true},
 		"no-heading-stage-command.eml": {stage: intp(3), reply: true, command: "stage 3", firstLine: "Stage 3"},
 		"new-alert-stage-line.eml":     {heading: "Dispute Resolution Alert", stage: intp(2), childRef: "3344556", due: "2026-12-07", command: "pause", firstLine: "Stage 2"},
+	}
+	for name, w := range readingTests {
+		tests[name] = w
 	}
 	files, _ := filepath.Glob("testdata/*.eml")
 	if len(files) != len(tests) {
@@ -157,6 +165,13 @@ func TestFixtures(t *testing.T) {
 			}
 			if w.failed != nil {
 				check("FailedRecipients", m.FailedRecipients, w.failed)
+			}
+			check("Delayed", m.Delayed, w.delayed)
+			check("OutOfOffice", m.OutOfOffice, w.ooo)
+			check("MaybeAutoReply", m.MaybeAutoReply, w.maybe)
+			check("NearCommand", m.NearCommand, w.near)
+			if w.text != "" {
+				check("NewText", m.NewText, w.text)
 			}
 			first, _, _ := strings.Cut(m.NewText, "\n")
 			check("NewText first line", first, w.firstLine)
@@ -350,7 +365,7 @@ func TestCommand(t *testing.T) {
 		{"Cafcass referral made", "cafcass"},
 		{"Close", "close"},
 		{"Withdrawn", "close"},
-		{"The dispute is resolved now", ""},
+		{"The dispute is resolved now", "resolved"}, // near.go rule 3
 		{"Not sure this is resolved", ""},
 		{"Thanks for the update.\nResolved", "resolved"},
 		{"Pause\nResolved", "pause"},
@@ -465,7 +480,25 @@ func TestCutQuoted(t *testing.T) {
 		{"Yes\nOn Mon, 2 Nov 2026 at 09:00, A <a@b> wrote:\n> Resolved", "Yes"},
 		{"Yes\n> quoted\nmine", "Yes\nmine"},
 		{"Yes\n-- \nIris\nResolved", "Yes"},
-		{"Resolved\n\nKind regards,\nIris\nPause", "Resolved"},
+		{"Resolved\n\nKind regards,\nIris\nIRO Service", "Resolved"},
+		// A closing line does not cut an instruction or a paragraph below it.
+		{"Resolved\n\nKind regards,\nIris\nPause", "Resolved\n\nKind regards,\nIris\nPause"},
+		{"Noted.\n\nMany thanks\n\nResolved", "Noted.\n\nMany thanks\n\nResolved"},
+		{"Noted.\nMany thanks\nI have also asked the team manager to book the review.", "Noted.\nMany thanks\nI have also asked the team manager to book the review."},
+		{"Noted.\nMany thanks\nPat Lead\nTeam Manager", "Noted."},
+		// Bare rules at the end go; bottom-posting keeps the new text.
+		{"Yes\n\n------\n", "Yes"},
+		{"Yes\n___", "Yes"},
+		{"On Mon, 2 Nov 2026 at 09:00, A <a@b> wrote:\n> Is it resolved?\n\nResolved", "Resolved"},
+		{"> Is it resolved?\n> Stage 2\nNot yet.", "Not yet."},
+		// A reply that is only a sign-off keeps it: it is the answer.
+		{"Thanks,\nPat", "Thanks,\nPat"},
+		{"Fine.\n\nIris Reviewer <iris@council.example> wrote on 17/11/2026 09:00:00:\n\nNot resolved", "Fine."},
+		{"Fine.\n\n-----Iris Reviewer <iris@council.example> wrote: -----\n\nNot resolved", "Fine."},
+		{"Gut.\n\nIris Reviewer <iris@council.example> schrieb am 17.11.2026 um 09:00:\n> Not resolved", "Gut."},
+		{"Fine.\n\nQuoting Iris Reviewer <iris@council.example>:\n\n> Not resolved", "Fine."},
+		{"好的\n\n在 2026年11月17日 09:00，Iris <iris@council.example> 写道：\n> Not resolved", "好的"},
+		{"了解です\n\n2026年11月17日(火) 9:00 Iris Reviewer <iris@council.example>:\n\n> Not resolved", "了解です"},
 		{"Thanks\nResolved", "Thanks\nResolved"},
 		{"A\n\n\n\nB  ", "A\n\nB"},
 		{"Yes\nSent from my iPhone\nResolved", "Yes"},
@@ -603,6 +636,73 @@ func TestCategory(t *testing.T) {
 		m := parseString(t, msg("Dispute Resolution Alert", body), DefaultOptions())
 		if m.Category != want {
 			t.Errorf("%q: category %q, want %q", body, m.Category, want)
+		}
+	}
+}
+
+// TestNearCommand covers near.go's rules: courtesy around one instruction is
+// acted on, hedged wording is nothing, other look-alikes are near misses.
+func TestNearCommand(t *testing.T) {
+	tests := []struct{ body, cmd, near, reason string }{
+		// Rule 3: acted on.
+		{"Resolved - thanks Pat.", "resolved", "", ""},
+		{"Thanks Pat, this is now resolved.", "resolved", "", ""},
+		{"Thanks Pat – resolved!", "resolved", "", ""},
+		{"Noted, not resolved.", "escalate", "", ""},
+		{"Please escalate.", "escalate", "", ""},
+		{"Extend to 11/12/2026 please", "extend 2026-12-11", "", ""},
+		{"Hi Pat, pause please.", "pause", "", ""},
+		{"The dispute has been resolved.", "resolved", "", ""},
+		// Rule 1: hedged, neither.
+		{"I believe this is now resolved, please confirm", "", "", ""},
+		{"I think this is resolved?", "", "", ""},
+		{"Hopefully resolved by Friday.", "", "", ""},
+		{"Resolved?", "", "", ""},
+		{"Not sure this is resolved", "", "", ""},
+		{"Resolved from my side: review booked for 20/11/2026.", "", "", ""},
+		// Rule 4: near misses.
+		{"Extend to 31/02/2027", "", "extend", "31/02/2027 is not a date: February 2027 has 28 days"},
+		{"Extend to 31/13/2027", "", "extend", "31/13/2027 is not a date: there is no month 13 (dates are day/month/year)"},
+		{"Extend to next week", "", "extend", "no new date or number of working days was given"},
+		{"Extension agreed to 11/12/2026 with the team manager", "", "extend 2026-12-11", ""},
+		{"Extend by another 5 days as agreed", "", "extend 5", ""},
+		{"Resolved as discussed with Pat this morning", "", "resolved", ""},
+		{"Escalating to stage 3 today", "", "stage 3", ""},
+		{"Escalate to stage 7", "", "escalate", "there is no stage 7: the formal stages are 1 to 5"},
+		{"Stage 7", "", "escalate", "there is no stage 7: the formal stages are 1 to 5"},
+		{"This is not resolved, the plan is still missing", "", "escalate", ""},
+		{"Putting this on hold while Pat is away", "", "pause", ""},
+		{"Cafcass referral has been made today", "", "cafcass", ""},
+		{"Withdrawing this alert", "", "close", ""},
+		{"This can now be closed as resolved.", "", "resolved", ""},
+		{"Thanks Pat, extend to 31/02/2027", "", "extend", "31/02/2027 is not a date: February 2027 has 28 days"},
+		// Not instructions at all: the word is used, not an instruction given.
+		{"Closing the loop: the plan is now on file.", "", "", ""},
+		{"Escalation isn't needed at this point.", "", "", ""},
+		{"Resolve the PEP issue first please.", "", "", ""},
+		{"Stage 2 response received, thanks.", "", "", ""},
+		{"Extended family are now involved.", "", "", ""},
+		{"Level 3 of the building is closed on Friday.", "", "", ""},
+		{"Resumed contact with mum this week.", "", "", ""},
+		{"Pausing for thought here, can we talk?", "", "", ""},
+		{"The review is booked for 20/11/2026.", "", "", ""},
+		{"Many thanks for the update, I will read the plan and come back to you tomorrow about the resolved items.", "", "", ""},
+	}
+	for _, tt := range tests {
+		m := parseString(t, msg("RE: Dispute Resolution Alert - Stage 1", tt.body), DefaultOptions())
+		if m.Command != tt.cmd || m.NearCommand != tt.near || m.NearReason != tt.reason {
+			t.Errorf("%q: command %q near %q (%q), want %q %q (%q)", tt.body, m.Command, m.NearCommand, m.NearReason, tt.cmd, tt.near, tt.reason)
+		}
+	}
+	// A new alert's lines are never near misses.
+	m := parseString(t, msg("Dispute Resolution Alert - Stage 1", "Extend to 31/02/2027"), DefaultOptions())
+	if m.NearCommand != "" || m.Command != "" {
+		t.Errorf("new alert: command %q near %q", m.Command, m.NearCommand)
+	}
+	for cmd, want := range map[string]string{"resolved": "Resolved", "stage 3": "Escalate to stage 3", "extend 2026-12-11": "Extend to 11/12/2026",
+		"extend 5": "Extend 5 days", "extend": "Extend to DD/MM/YYYY (or Extend N days)", "close": "Withdrawn", "cafcass": "Cafcass referral made"} {
+		if got := InstructionLine(cmd); got != want {
+			t.Errorf("InstructionLine(%q) = %q, want %q", cmd, got, want)
 		}
 	}
 }

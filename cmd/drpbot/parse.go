@@ -26,6 +26,9 @@ type parseResult struct {
 	Command           string `json:"command"`
 	NewText           string `json:"new_text"`
 	Category          string `json:"category"`
+	// Added by issue 14, after the original fields so their order holds.
+	FailedRecipients []string `json:"failed_recipients"`
+	NearCommand      string   `json:"near_command"`
 }
 
 func newParseResult(file string, m *parser.Message) parseResult {
@@ -48,6 +51,11 @@ func newParseResult(file string, m *parser.Message) parseResult {
 	r.Command = m.Command
 	r.NewText = m.NewText
 	r.Category = m.Category
+	r.FailedRecipients = m.FailedRecipients
+	if r.FailedRecipients == nil {
+		r.FailedRecipients = []string{}
+	}
+	r.NearCommand = m.NearCommand
 	return r
 }
 

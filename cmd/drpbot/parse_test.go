@@ -24,7 +24,8 @@ func TestParseCommand(t *testing.T) {
 	}
 	// The contract: exactly these fields, in this order.
 	wantKeys := []string{"file", "message_id", "heading", "stage", "child_ref", "due_date", "concurrent_cafcass",
-		"is_reply", "is_forward", "auto_reply", "bounce", "command", "new_text", "category"}
+		"is_reply", "is_forward", "auto_reply", "bounce", "command", "new_text", "category",
+		"failed_recipients", "near_command"}
 	dec := json.NewDecoder(strings.NewReader(lines[0]))
 	if _, err := dec.Token(); err != nil {
 		t.Fatal(err)

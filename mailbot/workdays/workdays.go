@@ -204,11 +204,15 @@ func (c *Calendar) NonWorking(d Date) string {
 	if name, ok := c.closures[d]; ok {
 		return name
 	}
+	name, movedAway := c.oneOff(d)
+	if name != "" {
+		return name
+	}
 	t := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
 	c.mu.Lock()
 	_, observed, h := c.holidays.IsHoliday(t)
 	c.mu.Unlock()
-	if observed && h != nil {
+	if observed && h != nil && !movedAway {
 		return h.Name
 	}
 	switch d.Weekday() {

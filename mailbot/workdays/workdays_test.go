@@ -109,3 +109,63 @@ func TestParseDate(t *testing.T) {
 		t.Errorf("UK = %q", s)
 	}
 }
+
+// TestOneOffHolidays checks the proclaimed one-off days that rickar/cal's
+// rules do not give, and that the days it already has are still counted.
+func TestOneOffHolidays(t *testing.T) {
+	ew, _ := New(EnglandWales, nil)
+	scot, _ := New(Scotland, nil)
+	ni, _ := New(NorthernIreland, nil)
+	off := []struct {
+		c    *Calendar
+		day  Date
+		want bool // a non-working day
+	}{
+		{ew, d(2022, 9, 19), true}, // the State Funeral (a Monday)
+		{scot, d(2022, 9, 19), true},
+		{ni, d(2022, 9, 19), true},
+		{ew, d(2011, 4, 29), true},  // Royal Wedding (Friday)
+		{ew, d(2012, 6, 5), true},   // Diamond Jubilee (Tuesday)
+		{ew, d(2012, 6, 4), true},   // Spring Bank Holiday moved here...
+		{ew, d(2012, 5, 28), false}, // ...from its rule day
+		{ew, d(2002, 6, 3), true},   // Golden Jubilee
+		{ew, d(2002, 6, 4), true},   // Spring Bank Holiday moved
+		{ew, d(2002, 5, 27), false},
+		{ew, d(1999, 12, 31), true}, // Millennium
+		{ew, d(1995, 5, 8), true},   // Early May moved to VE Day +50
+		{ew, d(1995, 5, 1), false},
+		{ew, d(2022, 6, 2), true}, // rickar/cal already: the 2022 move
+		{ew, d(2022, 6, 3), true}, // Platinum Jubilee
+		{ew, d(2022, 5, 30), false},
+		{ew, d(2023, 5, 8), true},  // Coronation
+		{ew, d(2020, 5, 8), true},  // VE Day 75
+		{ew, d(2020, 5, 4), false}, // Early May moved away
+		{ew, d(2023, 9, 18), false},
+	}
+	for _, tt := range off {
+		if got := !tt.c.IsWorkingDay(tt.day); got != tt.want {
+			t.Errorf("%s %v (%s): non-working %v, want %v (%q)", tt.c.Nation(), tt.day, tt.day.UK(), got, tt.want, tt.c.NonWorking(tt.day))
+		}
+	}
+	// The example: a count over the funeral was a day out. Five
+	// working days from Wednesday 14 September 2022 end on Thursday 22nd.
+	if got := ew.AddWorkingDays(d(2022, 9, 14), 5); got != d(2022, 9, 22) {
+		t.Errorf("over the State Funeral: %v (%s), want 2022-09-22", got, got.UK())
+	}
+	if n := ew.WorkingDaysBetween(d(2022, 9, 16), d(2022, 9, 20)); n != 1 {
+		t.Errorf("WorkingDaysBetween over the funeral = %d, want 1", n)
+	}
+	// The year's list names it.
+	found := false
+	for _, day := range ew.NonWorkingDays(2022) {
+		if day.Date == d(2022, 9, 19) && day.Name != "" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("NonWorkingDays(2022) misses 19 September")
+	}
+	if n := len(ew.NonWorkingDays(2012)); n != 9 {
+		t.Errorf("2012 has %d bank holidays, want 9: %v", n, ew.NonWorkingDays(2012))
+	}
+}

@@ -1,0 +1,69 @@
+package mailbot
+
+import (
+	"strings"
+
+	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/parser"
+	"github.com/drpbot/drpbot/store"
+)
+
+// Issue 14: never ignore an IRO's would-be instruction in silence, and never
+// count an unsure out-of-office as a response.
+//
+// The parser reads a reply line that resembles an instruction without being
+// one as NearCommand (parser/near.go gives the rules, including the ones
+// under which a line is acted on as it stands). When the dispute's
+// instigator wrote it, drpbot changes nothing and answers at once with what
+// it understood and the exact line to send (DESIGN.md: "An instigator's line
+// that looks like an instruction but is not exactly one is answered with
+// what drpbot understood and the exact line to send"); an impossible date or
+// stage is refused with the reason.
+//
+// A reply whose text reads like an out-of-office but is not marked as one
+// (MaybeAutoReply) is recorded as a note, never as the response, and the
+// instigator is told the same day so that a person decides.
+
+// readingAnswers adds those answers to the intents caused by message m in
+// dispute d (already updated by the engine), and says in the audit event
+// what was read.
+func (b *Bot) readingAnswers(d *engine.Dispute, m *parser.Message, ev engine.Event, intents []engine.Intent, audit *store.Event) []engine.Intent {
+	if d.Status == "" {
+		return intents
+	}
+	emit := func(p engine.Purpose, to, command, reason string) {
+		if to == "" {
+			return
+		}
+		d.Seq++
+		intents = append(intents, engine.Intent{Purpose: p, Ref: d.Ref, Stage: d.Stage, Seq: d.Seq,
+			To: []string{to}, Command: command, Reason: reason})
+	}
+	switch {
+	case ev.Kind == engine.Note && m.NearCommand != "" && strings.EqualFold(m.From, d.Instigator):
+		line := parser.InstructionLine(m.NearCommand)
+		audit.Command = "near: " + m.NearCommand
+		audit.Detail = "looked like an instruction; answered with the exact line"
+		reason := nearReason(m, line)
+		if d.Status.Done() {
+			reason = "this dispute is already closed (" + string(d.Status) + ")"
+		}
+		// The answer goes to the instigator's address as the store has it
+		// (from the directory), never to the message's From as written.
+		emit(engine.CommandRefused, d.Instigator, line, reason)
+	case ev.Kind == engine.Note && m.MaybeAutoReply && !d.Status.Done() && (strings.EqualFold(m.From, d.Respondent) || strings.EqualFold(m.From, d.Cover)):
+		audit.Detail = "reads like an out-of-office reply: recorded, not counted as the response; the instigator was told"
+		emit(engine.MaybeAway, d.Instigator, "", "")
+	}
+	return intents
+}
+
+// nearReason says what drpbot understood and what to send. It never
+// quotes the email's text, only the instruction drpbot read.
+func nearReason(m *parser.Message, line string) string {
+	if m.NearReason != "" {
+		return m.NearReason + "; to give the instruction, reply with a line of its own such as: " + line
+	}
+	return "your reply looks like the instruction \"" + line + "\" but is not exactly it, so drpbot did not act on it; " +
+		"to do it, reply with this line on its own: " + line
+}
