@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drpbot/drpbot/mailbot/config"
 	"github.com/drpbot/drpbot/store"
 )
 
@@ -22,7 +23,7 @@ func BenchmarkSend(b *testing.B) {
 			_, smtpAddr := realServers()
 			w := newWorld(b, smtpAddr != "", "newham")
 			w.cfg.SMTP.MaxPerRecipientPerDay = 1 << 30
-			w.cfg.SMTP.CopyToMailbox = false
+			w.cfg.SMTP.CopyToMailbox = config.CopyOff
 			w.bot.sendLimit = batch
 			w.at(2, 9)
 			err := w.bot.Store().Update(func(tx *store.Tx) error {

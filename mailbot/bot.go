@@ -125,7 +125,8 @@ func (b *Bot) Calendar() *workdays.Calendar { defer b.readLive()(); return b.cal
 func (b *Bot) Directory() *directory.Directory { defer b.readLive()(); return b.dir }
 
 func (b *Bot) env(now time.Time) engine.Env {
-	return engine.Env{Now: now, Policy: b.policy, Calendar: b.cal, Directory: b.dir, QA: b.cfg.Directory.QA, Acknowledge: b.cfg.Privacy.Acknowledge}
+	return engine.Env{Now: now, Policy: b.policy, Calendar: b.cal, Directory: b.dir, QA: b.cfg.Directory.QA, Acknowledge: b.cfg.Privacy.Acknowledge,
+		Mailbox: b.self, CcMailbox: b.cfg.SMTP.CopyToMailbox == config.CopyCc}
 }
 
 // ring wakes the sender.

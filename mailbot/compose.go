@@ -3,6 +3,7 @@ package mailbot
 import (
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/drpbot/drpbot/mailbot/engine"
@@ -51,7 +52,7 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 		Purpose:    string(in.Purpose),
 		Council:    b.policy.Council,
 		Mailbox:    b.cfg.Mailbox,
-		Heading:    d.Heading,
+		Heading:    b.policy.HeadingFor(d.Stage),
 		Ref:        d.Ref,
 		Child:      b.child(d),
 		StageName:  b.policy.StageName(d.Stage),
@@ -66,14 +67,41 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 		Command:    in.Command,
 		TotalDays:  b.policy.TotalDays,
 	}
+	if _, own := b.policy.StageForHeading(td.Heading); !own && d.Heading != "" {
+		td.Heading = d.Heading // the heading the alert came with
+	}
 	if td.Heading == "" {
 		td.Heading = b.policy.Heading
 	}
+	if d.Mailbox != "" {
+		td.Mailbox = d.Mailbox
+	}
+	if d.Raiser != "" && d.Raiser != d.Instigator {
+		td.Raiser = b.person(d.Raiser)
+	}
+	// Only true things: who is copied is read from the email's own Cc.
+	var copied []string
+	for _, a := range in.Cc {
+		if b.isBox(a) {
+			copied = append(copied, "the shared mailbox")
+			continue
+		}
+		copied = append(copied, b.person(a).String())
+	}
+	td.Copied = templates.CopiedClause(copied)
 	if len(in.To) > 0 {
 		td.Recipient = b.person(in.To[0])
 	}
 	if !d.Due.IsZero() {
 		td.DaysLeft = b.cal.WorkingDaysBetween(workdays.In(now), d.Due)
+	}
+	if d.Status.Done() {
+		// A closed dispute has no response due and no days left.
+		td.Due, td.DaysLeft = "", 0
+	}
+	if in.Purpose == engine.Escalation && len(d.History) > 1 {
+		prev := d.History[len(d.History)-2]
+		td.Reason = templates.EscalationReason(in.Reason, b.policy.StageName(prev.Stage), b.ukDate(prev.Due))
 	}
 	if !d.DecisionDue.IsZero() {
 		td.DecisionDue = d.DecisionDue.UK()
@@ -86,21 +114,39 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 	// next level, a deputy, the instigator. They were sent the alert, or
 	// the procedure passes it up to them.
 	switch in.Purpose {
-	case engine.Escalation, engine.DeputyCover, engine.StatusReply, engine.CafcassProposal, engine.Proposal:
+	case engine.Escalation, engine.DeputyCover, engine.StatusReply, engine.CafcassProposal, engine.Proposal, engine.Notify:
 		for _, h := range d.History {
-			step := templates.Step{Stage: b.policy.StageName(h.Stage), Respondent: b.person(h.Respondent).String(), Started: b.ukTime(h.Started), Due: b.ukDate(h.Due), Responded: b.ukTime(h.Responded), Outcome: h.How}
-			if !h.Ended.IsZero() {
-				step.Days = b.cal.WorkingDaysBetween(workdays.In(h.Started), workdays.In(h.Ended))
-			}
-			td.History = append(td.History, step)
+			td.History = append(td.History, b.step(d, h))
 		}
-		if in.Purpose == engine.Escalation || in.Purpose == engine.DeputyCover {
+		if in.Purpose == engine.Escalation || in.Purpose == engine.DeputyCover || in.Purpose == engine.Notify {
 			td.AlertText = d.AlertText
 		}
 	case engine.HelpCard:
 		td.Commands = templates.CommandCard
 	}
 	return td
+}
+
+// step is one stage of the history as an email shows it, with what its
+// respondents answered (the form travels up).
+func (b *Bot) step(d engine.Dispute, h engine.StageRecord) templates.Step {
+	s := templates.Step{Stage: b.policy.StageName(h.Stage), Respondent: b.person(h.Respondent).String(), Started: b.ukTime(h.Started), Due: b.ukDate(h.Due), Responded: b.ukTime(h.Responded), Outcome: h.How}
+	if h.Raiser != "" && h.Raiser != d.Instigator {
+		s.Raiser = b.person(h.Raiser).String()
+	}
+	if !h.Ended.IsZero() {
+		end := workdays.In(h.Ended)
+		// A stage that lapsed took its window, not the day it was acted on:
+		// a 5-day stage never reads "lapsed (6 working days)".
+		if h.How == engine.HowLapsed && !h.Due.IsZero() && h.Due.Before(end) {
+			end = h.Due
+		}
+		s.Days = b.cal.WorkingDaysBetween(workdays.In(h.Started), end)
+	}
+	for _, r := range h.Responses {
+		s.Said = append(s.Said, templates.Said{From: b.person(r.From).String(), At: b.ukTime(r.At), Text: r.Text})
+	}
+	return s
 }
 
 // compose renders an intent into an outbox row threaded into the
@@ -116,6 +162,9 @@ func (b *Bot) compose(d engine.Dispute, in engine.Intent, now time.Time) (store.
 		Ref:       d.Ref, Stage: in.Stage, Purpose: string(in.Purpose), Seq: in.Seq,
 		To: in.To, Cc: in.Cc, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML,
 		Reason: in.Reason, Created: now,
+	}
+	if d.Mailbox != "" && !strings.EqualFold(d.Mailbox, b.self) {
+		row.From = d.Mailbox // out from the box the dispute came through
 	}
 	if d.Thread != "" {
 		row.InReplyTo = d.Thread
@@ -183,4 +232,44 @@ func (b *Bot) globalQuery(tx *store.Tx, m *parser.Message, now time.Time) (Resul
 	}
 	res.Queued = 1
 	return res, nil
+}
+
+// isBox reports one of the council's shared mailboxes.
+func (b *Bot) isBox(addr string) bool {
+	if strings.EqualFold(addr, b.self) {
+		return true
+	}
+	for _, m := range b.cfg.Mailboxes {
+		if strings.EqualFold(addr, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// boxOf is the shared mailbox a message came through: the first of the
+// further mailboxes it is addressed to, else "" (the configured one).
+// Newham s7 Stage 1: "The LAC request email or CPRS (should be c.c into
+// the email".
+func (b *Bot) boxOf(m *parser.Message) string {
+	for _, a := range append(append([]string(nil), m.To...), m.Cc...) {
+		for _, box := range b.cfg.Mailboxes {
+			if strings.EqualFold(a, box) {
+				return strings.ToLower(box)
+			}
+		}
+	}
+	return ""
+}
+
+// isRaiser reports a holder of a role the policy names as some stage's
+// raiser (Brighton & Hove: the IRO Manager, the Head of Safeguarding): a
+// new alert of theirs in a dispute's thread moves it, as the instigator's does.
+func (b *Bot) isRaiser(addr string) bool {
+	for _, st := range b.policy.Stages {
+		if st.Raiser != "" && b.dir.HasRole(addr, st.Raiser) {
+			return true
+		}
+	}
+	return false
 }

@@ -35,15 +35,26 @@ func runFlow(t *testing.T, real bool) {
 			p := w.bot.Policy()
 			r1, r2 := addrOf(presetPeople[preset][0]), addrOf(presetPeople[preset][1])
 			iro, lac := addrOf("iro"), addrOf("lac")
-			heading := p.Heading
 			s1 := p.StageName(1)
+			st1, _ := p.Stage(1)
+			consult := st1.LapseAction() == policy.Consult
 
 			// Monday 2 November 2026, 09:00: the IRO raises stage 1.
 			w.at(2, 9)
 			alertID := "<alert-" + preset + "@drpbot.test>"
-			subject := heading + " - " + s1 + " - 1234567"
+			// The council's own heading (Wakefield: "Stage 1 IRO Formal
+			// Dispute Form"); the stage said once.
+			subject := p.HeadingFor(1) + " - 1234567"
+			if !strings.Contains(subject, s1) {
+				subject = p.HeadingFor(1) + " - " + s1 + " - 1234567"
+			}
+			due := ""
+			if st1.Days == 0 {
+				// An agreed timescale (Oxfordshire stage 1): the email states it.
+				due = "Response due by: 09/11/2026\n"
+			}
 			alert := email("Iris Reviewer <"+iro+">", []string{r1}, []string{lac}, subject, alertID, "", w.now,
-				"Dear colleague,\n\nName of Child: Sam Child\nChild ID: 1234567\n"+s1+"\n\nThe care plan is overdue.\n\nKind regards\nIris")
+				"Dear colleague,\n\nName of Child: Sam Child\nChild ID: 1234567\n"+s1+"\n"+due+"\nThe care plan is overdue.\n\nKind regards\nIris")
 			w.ms.send(t, iro, []string{r1, lac}, alert)
 			w.sync(t)
 			var ref string
@@ -61,6 +72,9 @@ func runFlow(t *testing.T, real bool) {
 			}
 			// Syncing again changes nothing.
 			w.sync(t)
+			// A stage that alerts the next level (Brighton & Hove Level 1
+			// "notifies the relevant Service Manager") has told r2 already.
+			r2Before := len(w.ms.inbox(t, r2))
 
 			// One working day before the due date (Mon 9 Nov): a reminder.
 			w.at(6, 9)
@@ -71,10 +85,22 @@ func runFlow(t *testing.T, real bool) {
 			}
 			w.tick(t) // the same day again: nothing more
 
-			// Tuesday 10 November: the window lapsed; the next level gets it.
+			// Tuesday 10 November: the window lapsed; the next level gets it,
+			// by itself or, where the procedure makes the next step a
+			// consultation, on the IRO's instruction.
 			w.at(10, 8)
 			w.tick(t)
-			esc := w.ms.waitFor(t, r2, 1)
+			if consult {
+				got := w.ms.waitFor(t, iro, 3) // ack, overdue copy, the lapse notice
+				if len(got) != 3 || len(w.ms.inbox(t, r2)) != r2Before {
+					t.Fatalf("consultation: IRO holds %q; next level %d", subjects(got), len(w.ms.inbox(t, r2)))
+				}
+				w.at(10, 10)
+				esc := email(iro, []string{lac}, nil, "RE: "+got[2].Subject, "<escalate-"+preset+"@drpbot.test>", got[2].MessageID, w.now, "Escalate\n\nIris")
+				w.ms.send(t, iro, []string{lac}, esc)
+				w.sync(t)
+			}
+			esc := w.ms.waitFor(t, r2, r2Before+1)[r2Before:]
 			if len(esc) != 1 || !strings.Contains(esc[0].Subject, p.StageName(2)) || !strings.Contains(esc[0].Subject, "["+ref+"]") {
 				t.Fatalf("escalation: %q", subjects(esc))
 			}
@@ -125,20 +151,25 @@ func runFlow(t *testing.T, real bool) {
 			// r2: the escalation, the IRO's "Resolved".
 			// iro: ack, a copy of the escalation, the manager's reply, the
 			// acknowledgement of "Resolved".
-			want := map[string]int{r1: 4, r2: 2}
+			want := map[string]int{r1: 4, r2: 2 + r2Before}
+			iroWant := 4 // ack, escalation copy, manager reply, command ack
+			if consult {
+				want[r1]++   // the overdue notice
+				iroWant += 3 // its copy, the lapse notice, the ack of "Escalate"
+			}
 			for addr, n := range want {
-				if got := w.ms.inbox(t, addr); len(got) != n {
+				if got := w.ms.waitFor(t, addr, n); len(got) != n { // real servers deliver asynchronously
 					t.Errorf("%s holds %d emails, want %d: %q", addr, len(got), n, subjects(got))
 				}
 			}
-			iroBox := w.ms.inbox(t, iro)
+			iroBox := w.ms.waitFor(t, iro, iroWant)
 			counts := map[string]int{}
 			for _, f := range iroBox {
 				if counts[f.MessageID]++; counts[f.MessageID] > 1 {
 					t.Errorf("%s received twice", f.MessageID)
 				}
 			}
-			if len(iroBox) != 4 { // ack, escalation copy, manager reply, command ack
+			if len(iroBox) != iroWant {
 				t.Errorf("IRO holds %d: %q", len(iroBox), subjects(iroBox))
 			}
 			// The shared inbox was never marked read.

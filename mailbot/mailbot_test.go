@@ -73,7 +73,7 @@ func TestUnauthorisedInstruction(t *testing.T) {
 		t.Errorf("closed by someone not allowed: %s", d.Status)
 	}
 	got := w.ms.inbox(t, addrOf("dcs"))
-	if len(got) != 1 || !strings.Contains(string(got[0].Raw), "only the instigator, the IRO manager and the QA inbox") {
+	if len(got) != 1 || !strings.Contains(string(got[0].Raw), "the IRO manager and the QA inbox") {
 		t.Errorf("refusal: %q", subjects(got))
 	}
 }

@@ -35,6 +35,7 @@ var testUsers = []string{
 	"corporate.director", "ad.qa", "dcs", "social.worker", "team.manager", "ascm", "sm.safeguarding",
 	"deputy.director", "safeguarding.manager", "director", "deputy.director.safeguarding", "chief.executive",
 	"service.director", "pod.team.manager", "head.of.childrens.delivery", "head.of.service",
+	"head.of.safeguarding", "service.lead.sru", "service.manager.sru", "cp.chair", "cprs",
 }
 
 func addrOf(user string) string { return user + "@" + testDomain }

@@ -96,7 +96,7 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 // ownMail reports drpbot's own mail: from the shared mailbox, or carrying
 // one of its Message-IDs (a copy that came back).
 func (b *Bot) ownMail(m *parser.Message) bool {
-	return m.From == b.self || (strings.HasPrefix(m.MessageID, "<drp-") && strings.HasSuffix(m.MessageID, "@"+b.domain+">"))
+	return b.isBox(m.From) || (strings.HasPrefix(m.MessageID, "<drp-") && strings.HasSuffix(m.MessageID, "@"+b.domain+">"))
 }
 
 // findDispute matches a message to a dispute in the order DESIGN.md gives:
@@ -161,7 +161,7 @@ func containsAny(list, addrs []string) bool {
 func (b *Bot) recipients(m *parser.Message) []string {
 	var out []string
 	for _, a := range append(append([]string(nil), m.To...), m.Cc...) {
-		if a != b.self {
+		if !b.isBox(a) {
 			out = append(out, a)
 		}
 	}
@@ -193,14 +193,14 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 	case !found:
 		res.Ignored = "no dispute matches"
 		return res, nil
-	case m.Heading != "" && !m.IsReply && !m.IsForward && strings.EqualFold(m.From, d.Instigator) && m.Stage != nil && *m.Stage != d.Stage:
-		ev.Kind = engine.Alert // the instigator moved the dispute to another stage
+	case m.Heading != "" && !m.IsReply && !m.IsForward && (strings.EqualFold(m.From, d.Instigator) || b.isRaiser(m.From)) && m.Stage != nil && *m.Stage != d.Stage:
+		ev.Kind = engine.Alert // the instigator (or a stage's raiser) moved the dispute to another stage
 	case m.Command != "":
 		ev.Kind, ev.Command = engine.Command, m.Command
 		ev.Unauthenticated = b.cfg.Security.RequireAuthenticated && !m.AuthenticatedBy(b.cfg.Security.AuthServID)
 	case m.MaybeAutoReply:
 		ev.Kind = engine.Note // reading.go: unsure out-of-office, never the response
-	case strings.EqualFold(m.From, d.Respondent) || (d.Cover != "" && strings.EqualFold(m.From, d.Cover)):
+	case strings.EqualFold(m.From, d.Respondent) || (d.Cover != "" && strings.EqualFold(m.From, d.Cover)) || containsAddr(d.Responders, m.From):
 		ev.Kind = engine.Response
 	default:
 		ev.Kind = engine.Note
@@ -210,6 +210,11 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		return res, nil
 	}
 	res.Kind = ev.Kind
+	if ev.Kind == engine.Response || ev.Kind == engine.Note || ev.Kind == engine.Command {
+		// What was said is kept (the child's name redacted) and travels up
+		// with the dispute, as the procedures forward "the updated form".
+		ev.Text = parser.RedactChildName(m.NewText)
+	}
 	if ev.Kind == engine.Alert {
 		ev.To = b.recipients(m)
 		ev.Stage = m.Stage
@@ -217,6 +222,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		// The child's name never enters the store or leaves in an email.
 		ev.Text = parser.RedactChildName(m.NewText)
 		ev.ConcurrentCafcass = m.ConcurrentCafcass
+		ev.Mailbox = b.boxOf(m)
 		if !m.DueDate.IsZero() {
 			ev.Due = workdays.DateOf(m.DueDate)
 		}
@@ -247,6 +253,12 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 	}
 	res.Ref = nd.Ref
 	audit := store.Event{At: now, Kind: string(ev.Kind), From: m.From, MessageID: m.MessageID, Stage: nd.Stage, Command: ev.Command}
+	if ev.Kind == engine.Response || ev.Kind == engine.Note {
+		audit.Text = ev.Text
+		if len(audit.Text) > engine.MaxTextBytes {
+			audit.Text = audit.Text[:engine.MaxTextBytes] + "\n[...]"
+		}
+	}
 	if ev.Kind == engine.Alert {
 		audit.Detail = fmt.Sprintf("%s, respondent %s", b.policy.StageName(nd.Stage), nd.Respondent)
 	}

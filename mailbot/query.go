@@ -52,7 +52,10 @@ type Query struct {
 	JSON bool `json:"json,omitempty"`
 	// Period is the report's; Format is md (the zero value), csv or html.
 	Period Period `json:"period"`
-	Format string `json:"format,omitempty"`
+	// LastPeriod asks, instead of Period, for the council's last full
+	// report period under the policy in force (its report months).
+	LastPeriod bool   `json:"last_period,omitempty"`
+	Format     string `json:"format,omitempty"`
 }
 
 // View is what a query reads besides the store: the settings in force.
@@ -93,6 +96,9 @@ func Answer(w io.Writer, tx *store.Tx, q Query, v View) error {
 			write = Report.WriteHTML
 		default:
 			return fmt.Errorf("%w: --format %q is not md, csv or html", ErrBadQuery, q.Format)
+		}
+		if q.LastPeriod {
+			q.Period = LastReportPeriod(v.Now, v.Policy.ReportMonths)
 		}
 		r, err := BuildReport(tx, v.Policy, v.Calendar, v.Directory, q.Period, v.Now)
 		if err != nil {

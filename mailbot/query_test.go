@@ -49,6 +49,7 @@ func TestQuerySocket(t *testing.T) {
 		{Kind: "report", Period: per},
 		{Kind: "report", Period: per, Format: "csv"},
 		{Kind: "report", Period: per, Format: "html"},
+		{Kind: "report", LastPeriod: true}, // the council's own cadence, from the daemon's policy
 	} {
 		var remote, local bytes.Buffer
 		if err := AskDaemon(ctx, sock, q, &remote); err != nil {

@@ -115,6 +115,7 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 	// Alerts by stage and month: every stage entered in the period, by
 	// the alert or an escalation, counted in the month it was entered.
 	byKind := map[string]map[int][]int{"IRO": {}, "CP Chair": {}}
+	cafcass := map[string][]int{}
 	for _, d := range ds {
 		kind := "IRO"
 		if dir.HasRole(d.Instigator, "cp_chair") {
@@ -131,6 +132,17 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 			mi := indexMonth(months, workdays.In(h.Started))
 			row[mi]++
 			byKind[kind][h.Stage] = row
+		}
+		// Newham's quarterly tables: "Contact with CAF/CASS" per month, IRO
+		// and CP Chair apart: a concurrent referral stated in the alert, or
+		// a referral recorded.
+		for _, at := range []time.Time{cafcassAt(d, true), cafcassAt(d, false)} {
+			if per.contains(at) {
+				if cafcass[kind] == nil {
+					cafcass[kind] = make([]int, len(months))
+				}
+				cafcass[kind][indexMonth(months, workdays.In(at))]++
+			}
 		}
 	}
 	all := map[int][]int{}
@@ -153,11 +165,30 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 			}
 			t.Rows = append(t.Rows, append(cells, strconv.Itoa(total)))
 		}
+		cells, total := []string{"Contact with Cafcass"}, 0
+		for i := range months {
+			c := 0
+			if cafcass[kind] != nil {
+				c = cafcass[kind][i]
+			}
+			cells = append(cells, strconv.Itoa(c))
+			total += c
+		}
+		t.Rows = append(t.Rows, append(cells, strconv.Itoa(total)))
 		r.Tables = append(r.Tables, t)
 	}
+	// The chart and its table hold the same numbers: both come from all.
+	at := templates.Table{Title: "Alerts by stage and month: IROs and CP Chairs", Rows: [][]string{header}}
 	for _, n := range stageNames {
 		r.Series = append(r.Series, Series{Name: p.StageName(n), Counts: all[n]})
+		cells, total := []string{p.StageName(n)}, 0
+		for _, c := range all[n] {
+			cells = append(cells, strconv.Itoa(c))
+			total += c
+		}
+		at.Rows = append(at.Rows, append(cells, strconv.Itoa(total)))
 	}
+	r.Tables = append([]templates.Table{at}, r.Tables...)
 
 	// Disputes opened in the period.
 	var opened []engine.Dispute
@@ -205,25 +236,12 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 	}
 	r.Tables = append(r.Tables, tt)
 
-	// By category, with percentages.
-	cats := map[string]int{}
-	for _, d := range opened {
-		c := d.Category
-		if c == "" {
-			c = "(not stated)"
-		}
-		cats[c]++
-	}
-	ct := templates.Table{Title: "By category", Rows: [][]string{{"Category", "Alerts", "%"}}}
-	for _, c := range sortedKeys(cats) {
-		ct.Rows = append(ct.Rows, []string{c, strconv.Itoa(cats[c]), percent(cats[c], len(opened))})
-	}
-	r.Tables = append(r.Tables, ct)
+	r.Tables = append(r.Tables, categoryTable(p, opened))
 
 	// Informal against formal, by the stage each dispute opened at.
 	var informal, formal int
 	for _, d := range opened {
-		if len(d.History) > 0 && d.History[0].Stage == 0 {
+		if len(d.History) > 0 && isInformal(p, d.History[0].Stage) {
 			informal++
 		} else {
 			formal++
@@ -286,6 +304,21 @@ func BuildReport(tx *store.Tx, p *policy.Policy, cal *workdays.Calendar, dir *di
 	r.Tables = append(r.Tables, templates.Table{Title: "Resolution", Rows: [][]string{
 		{"", "Value"}, {"Disputes resolved", strconv.Itoa(len(days))}, {"Median working days to resolution", med}}})
 	return r, nil
+}
+
+// cafcassAt is when a dispute had contact with Cafcass: the alert that
+// stated a concurrent referral (concurrent), or the recorded referral.
+func cafcassAt(d engine.Dispute, concurrent bool) time.Time {
+	if concurrent {
+		if d.ConcurrentCafcass {
+			return d.Opened
+		}
+		return time.Time{}
+	}
+	if d.Status == engine.Referred {
+		return d.Closed
+	}
+	return time.Time{}
 }
 
 func indexMonth(months []workdays.Date, d workdays.Date) int {
@@ -358,23 +391,13 @@ var reportHTML = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 var chartColours = []string{"#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948"}
 
 // Bars is the chart as table-cell bars, for email: one bar per stage and
-// month, scaled to 240 pixels.
+// month of the report's first table (alerts by stage and month, IROs and
+// CP Chairs together), so the chart shows the same numbers as its table.
 func (r Report) Bars() []templates.Bar {
-	max := 1
-	for _, s := range r.Series {
-		for _, c := range s.Counts {
-			if c > max {
-				max = c
-			}
-		}
+	if len(r.Tables) == 0 {
+		return nil
 	}
-	var out []templates.Bar
-	for _, s := range r.Series {
-		for i, c := range s.Counts {
-			out = append(out, templates.Bar{Label: s.Name + ", " + r.Months[i], Count: c, Width: 240 * c / max})
-		}
-	}
-	return out
+	return templates.ChartOf(r.Tables[0])
 }
 
 // SVGChart draws alerts by stage per month as grouped bars.

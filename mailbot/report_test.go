@@ -2,10 +2,14 @@ package mailbot
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/policy"
+	"github.com/drpbot/drpbot/mailbot/workdays"
 	"github.com/drpbot/drpbot/store"
 )
 
@@ -63,6 +67,7 @@ func TestReport(t *testing.T) {
 		"| Disputes resolved | 2 |",
 		"| Median working days to resolution | 5.0 |", // 2 and 8 working days
 		"| Opened at a formal stage | 3 | 100 |",
+		"| Contact with Cafcass | 0 | 0 | 0 | 0 |", // Newham: per month, IROs and CP Chairs apart
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("report lacks %q:\n%s", want, out)
@@ -75,7 +80,7 @@ func TestReport(t *testing.T) {
 	}
 	var csvOut bytes.Buffer
 	r.WriteCSV(&csvOut)
-	if !strings.Contains(csvOut.String(), "Alerts by stage and month: IROs\nStage,Oct,Nov,Dec,Total\nStage 1,0,3,0,3") {
+	if !strings.Contains(csvOut.String(), "Alerts by stage and month: IROs\nStage,Oct,Nov,Dec,Total\nInformal DRP,0,0,0,0\nStage 1,0,3,0,3") {
 		t.Errorf("CSV:\n%s", csvOut.String())
 	}
 	// Emailed to QA once.
@@ -86,7 +91,77 @@ func TestReport(t *testing.T) {
 	}
 	w.drain(t)
 	qa := w.ms.inbox(t, addrOf("qa"))
-	if len(qa) != 1 || qa[0].Subject != "Dispute resolution report 2026Q4" || !strings.Contains(string(qa[0].Raw), "Stage 1, Nov") {
-		t.Errorf("QA: %q", subjects(qa))
+	if len(qa) != 1 || qa[0].Subject != "Dispute resolution report 2026Q4" || !strings.Contains(string(qa[0].Raw), "Stage 1  0  3  0  3") {
+		t.Fatalf("QA: %q", subjects(qa))
+	}
+	// A report is not a dispute's thread: no "how to reply" footer.
+	if strings.Contains(string(qa[0].Raw), "How to reply") {
+		t.Error("the report email carries the thread footer")
+	}
+	// The chart shows the numbers of its table, every cell of it.
+	bars, cells := r.Bars(), 0
+	for _, row := range r.Tables[0].Rows[1:] {
+		for j, c := range row[1 : len(row)-1] {
+			b := bars[cells]
+			if b.Label != row[0]+", "+r.Tables[0].Rows[0][j+1] || strconv.Itoa(b.Count) != c {
+				t.Errorf("bar %d is %s %d; the table says %s %s", cells, b.Label, b.Count, row[0], c)
+			}
+			cells++
+		}
+	}
+	if len(bars) != cells || cells != 6*3 {
+		t.Errorf("%d bars for %d cells", len(bars), cells)
+	}
+}
+
+// TestReportCadence: Newham quarterly (s10), Oxfordshire six-monthly (s6),
+// Brighton & Hove "bi annually (October and April)" (s5).
+func TestReportCadence(t *testing.T) {
+	at := func(y, m int) time.Time { return time.Date(y, time.Month(m), 1, 7, 0, 0, 0, workdays.London) }
+	for _, c := range []struct {
+		preset string
+		now    time.Time
+		due    bool
+		name   string
+	}{
+		{"newham", at(2027, 1), true, "2026Q4"},
+		{"newham", at(2027, 2), false, ""},
+		{"oxfordshire", at(2026, 10), true, "2026-04 to 2026-09"},
+		{"oxfordshire", at(2026, 7), false, ""},
+		{"brighton-hove", at(2027, 4), true, "2026-10 to 2027-03"},
+		{"brighton-hove", at(2027, 1), false, ""},
+	} {
+		p, _ := policy.Preset(c.preset)
+		per, due := ReportPeriod(c.now, p.ReportMonths)
+		if due != c.due || per.Name != c.name {
+			t.Errorf("%s at %s: due %v %q, want %v %q", c.preset, c.now.Format("2006-01"), due, per.Name, c.due, c.name)
+		}
+	}
+	p, _ := policy.Preset("brighton-hove")
+	if per := LastReportPeriod(at(2027, 2), p.ReportMonths); per.Name != "2026-04 to 2026-09" {
+		t.Errorf("last Brighton & Hove report before Feb 2027: %s", per.Name)
+	}
+}
+
+// TestNewhamCategories: the form's thirteen "Dispute Resolution Category"
+// options and Other are each counted, zeros included, in the form's order.
+func TestNewhamCategories(t *testing.T) {
+	p, _ := policy.Preset("newham")
+	ds := []engine.Dispute{
+		{Category: "Statutory / IRO Handbook /Working Together requirements for the child not met:"},
+		{Category: "health issues"},
+		{Category: "Other (please specify)"},
+		{Category: "Something else entirely"},
+		{},
+	}
+	tab := categoryTable(&p, ds)
+	if len(tab.Rows) != 1+14+1 {
+		t.Fatalf("rows %q", tab.Rows)
+	}
+	want := map[string]string{p.Categories[0]: "1", "Health Issues": "1", "Other": "2", "(not stated)": "1", "Education Issues": "0"}
+	for _, row := range tab.Rows[1:] {
+		if w, ok := want[row[0]]; ok && row[1] != w {
+			t.Errorf("%s: %s, want %s", row[0], row[1], w)
+		}
 	}
 }

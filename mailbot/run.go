@@ -79,8 +79,15 @@ func (b *Bot) Run(ctx context.Context) error {
 	})
 	add("report", b.cfg.Schedule.Report, func() {
 		now := b.Now()
-		if _, err := b.QueueReport(PreviousQuarter(now), now); err != nil {
-			b.log.Error("quarterly report", "err", err)
+		// Only in the months the council's procedure reports in (Newham
+		// quarterly, Oxfordshire six-monthly, Brighton & Hove October and
+		// April), covering the months since the last one.
+		per, due := ReportPeriod(now, b.policy.ReportMonths)
+		if !due {
+			return
+		}
+		if _, err := b.QueueReport(per, now); err != nil {
+			b.log.Error("periodic report", "err", err)
 		}
 	})
 	add("purge", "30 3 * * *", func() {

@@ -62,7 +62,11 @@ func (b *Bot) smtpClient(ctx context.Context) (*mail.Client, error) {
 
 func (b *Bot) message(row store.OutboxRow, now time.Time) (*mail.Msg, error) {
 	m := mail.NewMsg(mail.WithNoDefaultUserAgent())
-	if err := m.FromFormat(b.policy.Council+" dispute resolution", b.cfg.Mailbox); err != nil {
+	box := b.cfg.Mailbox
+	if row.From != "" {
+		box = row.From // the shared mailbox the dispute came through
+	}
+	if err := m.FromFormat(b.policy.Council+" dispute resolution", box); err != nil {
 		return nil, err
 	}
 	if err := m.To(row.To...); err != nil {
@@ -73,8 +77,8 @@ func (b *Bot) message(row store.OutboxRow, now time.Time) (*mail.Msg, error) {
 			return nil, err
 		}
 	}
-	if b.cfg.SMTP.CopyToMailbox && !containsAddr(append(append([]string{}, row.To...), row.Cc...), b.cfg.Mailbox) {
-		if err := m.Bcc(b.cfg.Mailbox); err != nil {
+	if b.cfg.SMTP.CopyToMailbox.On() && !containsAddr(append(append([]string{}, row.To...), row.Cc...), box) {
+		if err := m.Bcc(box); err != nil {
 			return nil, err
 		}
 	}
@@ -235,7 +239,7 @@ func (b *Bot) settleInFlight(ctx context.Context, rows []store.OutboxRow, now ti
 			inflight = append(inflight, r)
 		}
 	}
-	if len(inflight) == 0 || !b.cfg.SMTP.CopyToMailbox || b.cfg.SMTP.DryRun {
+	if len(inflight) == 0 || !b.cfg.SMTP.CopyToMailbox.On() || b.cfg.SMTP.DryRun {
 		return rows, nil
 	}
 	c, err := b.dialIMAP(ctx, nil)

@@ -158,6 +158,12 @@ func WriteShow(w io.Writer, d engine.Dispute, events []store.Event, p *policy.Po
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.StageName(h.Stage), h.Respondent, stamp(h.Started), h.Due, resp, days, h.How)
 	}
 	tw.Flush()
+	// What each level answered: the form as it travels up.
+	for _, h := range d.History {
+		for _, r := range h.Responses {
+			fmt.Fprintf(w, "\n%s: response from %s on %s\n%s\n", p.StageName(h.Stage), r.From, stamp(r.At), indentText(r.Text))
+		}
+	}
 	fmt.Fprintln(w, "\nTimeline")
 	for _, e := range events {
 		what := e.Kind
@@ -172,6 +178,18 @@ func WriteShow(w io.Writer, d engine.Dispute, events []store.Event, p *policy.Po
 			from = " from " + e.From
 		}
 		fmt.Fprintf(w, "  %s  %s%s\n", stamp(e.At), what, from)
+		if e.Text != "" {
+			fmt.Fprintln(w, indentText(e.Text))
+		}
 	}
 	return nil
+}
+
+// indentText indents every line of s for show's timeline.
+func indentText(s string) string {
+	s = strings.TrimRight(s, "\n")
+	if s == "" {
+		return "      (no text)"
+	}
+	return "      " + strings.ReplaceAll(s, "\n", "\n      ")
 }

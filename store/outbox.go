@@ -31,6 +31,9 @@ type OutboxRow struct {
 	Text       string   `json:"text,omitempty"`
 	HTML       string   `json:"html,omitempty"`
 	Reason     string   `json:"reason,omitempty"`
+	// From is the shared mailbox the email goes out from; empty means the
+	// configured mailbox.
+	From string `json:"from,omitempty"`
 
 	Created     time.Time `json:"created"`
 	Attempts    int       `json:"attempts"`

@@ -430,6 +430,9 @@ type Event struct {
 	Stage     int       `json:"stage"`
 	Command   string    `json:"command,omitempty"`
 	Detail    string    `json:"detail,omitempty"`
+	// Text is what a response or note said (its own new text, the child's
+	// name redacted), for `show` and the audit trail.
+	Text string `json:"text,omitempty"`
 }
 
 // AppendEvent adds e to ref's audit trail and returns its sequence number.

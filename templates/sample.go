@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/mailbot/policy"
 )
 
@@ -8,11 +9,13 @@ import (
 // golden files and the check that every template renders with every preset.
 func Sample(purpose string, p *policy.Policy) Data {
 	s1, s2 := p.StageName(1), p.StageName(2)
+	// The same words the daemon uses: the heading a stage carries, the
+	// reasons the engine gives, the copies the email really carries.
 	d := Data{
 		Purpose:    purpose,
 		Council:    p.Council,
 		Mailbox:    "lac-requests@council.example",
-		Heading:    p.Heading,
+		Heading:    p.HeadingFor(2),
 		Ref:        "DRP-2026-0042",
 		Child:      "1234567 (S.C.)",
 		StageName:  s2,
@@ -24,32 +27,39 @@ func Sample(purpose string, p *policy.Policy) Data {
 		Status:     "open",
 		AlertText:  "Date of Alert: 21/12/2026\nConcern: the care plan has not been reviewed since the placement moved.\nRequested action: review within 5 working days.",
 		History: []Step{
-			{Stage: s1, Respondent: "Pat Lead", Started: "Monday 7 December 2026", Due: "Monday 14 December 2026", Outcome: "lapsed, escalated", Days: 5},
+			{Stage: s1, Respondent: "Pat Lead", Started: "Monday 7 December 2026", Due: "Monday 14 December 2026", Responded: "Friday 11 December 2026", Outcome: engine.HowEscalated, Days: 5,
+				Said: []Said{{From: "Pat Lead", At: "Friday 11 December 2026", Text: "A review is booked for January; we cannot bring it forward."}}},
 			{Stage: s2, Respondent: "Sam Manager", Started: "Monday 21 December 2026", Due: "Wednesday 30 December 2026"},
 		},
 		TotalDays: p.TotalDays,
 		UsedDays:  p.TotalDays - p.CapWarnDays,
 	}
 	switch purpose {
-	case "ack", "notify":
+	case "ack":
 		d.Recipient = d.Instigator
+	case "notify":
+		d.Recipient = Person{Name: "Ada Director", Email: "ada.director@council.example"}
+		d.History, d.AlertText = d.History[:1], ""
 	case "overdue":
 		d.DaysLeft = -2
 		d.Due = "Monday 14 December 2026"
 		d.StageName = s1
 		d.Recipient = Person{Name: "Pat Lead", Email: "pat.lead@council.example"}
 		d.Respondent = d.Recipient
-		d.History = d.History[:1]
+		d.History = []Step{{Stage: s1, Respondent: "Pat Lead", Started: "Monday 7 December 2026", Due: "Monday 14 December 2026"}}
+		d.Copied = CopiedClause([]string{d.Instigator.String()})
 	case "escalation":
-		d.Reason = "the response window lapsed"
+		d.Reason = EscalationReason(engine.HowEscalated, s1, "Monday 14 December 2026")
 		d.DaysLeft = 5
+		d.Copied = CopiedClause([]string{d.Instigator.String(), "Pat Lead"})
 	case "proposal":
 		d.Recipient = d.Instigator
 		d.DaysLeft = -1
-		d.Reason = "The response window lapsed"
+		d.Reason = engine.ReasonLapsed
 	case "cafcass_proposal":
 		d.Recipient = d.Instigator
 		d.StageName = p.StageName(4)
+		d.Copied = CopiedClause([]string{"Ian Manager"})
 	case "decision_reminder":
 		d.Recipient = d.Instigator
 		d.Status = "responded"
@@ -58,6 +68,7 @@ func Sample(purpose string, p *policy.Policy) Data {
 		d.DecisionDue = "Thursday 24 December 2026"
 	case "command_ack":
 		d.Recipient = d.Instigator
+		d.History = nil
 		d.Command = "Extend to 08/01/2027"
 		d.Due = "Friday 8 January 2027"
 		d.DaysLeft = 9
@@ -71,6 +82,7 @@ func Sample(purpose string, p *policy.Policy) Data {
 	case "deputy_cover":
 		d.Recipient = Person{Name: "Dee Deputy", Email: "dee.deputy@council.example"}
 		d.Cover = d.Recipient
+		d.Copied = CopiedClause([]string{d.Instigator.String()})
 	case "bounced":
 		d.Recipient = d.Instigator
 		d.Reason = "gone.manager@council.example"
@@ -93,9 +105,9 @@ func Sample(purpose string, p *policy.Policy) Data {
 				{Ref: "DRP-2026-0040", Child: "7654321", Stage: s1, Respondent: "Pat Lead", Due: "Friday 18 December 2026", DaysLeft: -4, Status: "open"},
 			}}
 	case "report":
-		d = Data{Purpose: purpose, Council: p.Council, Mailbox: d.Mailbox, Recipient: Person{Name: "QA", Email: "qa@council.example"}, Period: "2026 Q3",
-			Tables: []Table{{Title: "Alerts by stage and month", Rows: [][]string{{"Stage", "Jul", "Aug", "Sep"}, {s1, "4", "2", "5"}, {s2, "1", "0", "2"}}}},
-			Bars:   []Bar{{Label: s1 + " Jul", Count: 4, Width: 160}, {Label: s1 + " Aug", Count: 2, Width: 80}, {Label: s2 + " Aug", Count: 0}}}
+		t := Table{Title: "Alerts by stage and month: IROs and CP Chairs", Rows: [][]string{{"Stage", "Jul", "Aug", "Sep", "Total"}, {s1, "4", "2", "5", "11"}, {s2, "1", "0", "2", "3"}}}
+		d = Data{Purpose: purpose, Council: p.Council, Mailbox: d.Mailbox, Recipient: Person{Name: "QA", Email: "qa@council.example"}, Period: "2026Q3",
+			Tables: []Table{t}, Bars: ChartOf(t)}
 	}
 	return d
 }

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 
@@ -47,6 +48,15 @@ func (p Person) String() string {
 type Step struct {
 	Stage, Respondent, Started, Due, Responded, Outcome string
 	Days                                                int
+	// Raiser is who raised the stage, where it was not the instigator.
+	Raiser string
+	// Said are the stage's responses, in order: the form travels up.
+	Said []Said
+}
+
+// Said is one response on the record: who, when (UK long form), what.
+type Said struct {
+	From, At, Text string
 }
 
 // Row is one dispute in a digest.
@@ -90,6 +100,9 @@ type Data struct {
 	Instigator Person
 	Respondent Person
 	Cover      Person
+	// Raiser raises the current stage where the procedure names someone
+	// other than the instigator (Brighton & Hove Level 2: the IRO Manager).
+	Raiser Person
 
 	Due          string
 	DaysLeft     int
@@ -106,12 +119,50 @@ type Data struct {
 
 	AlertText string
 	History   []Step
+	// Copied says who is copied, as a clause ("Iris Reviewer and Pat
+	// Lead are copied"); empty when nobody is, so an email never claims a
+	// copy it does not carry.
+	Copied string
 
 	Rows     []Row
 	Commands []Command
 	Period   string
 	Tables   []Table
 	Bars     []Bar
+}
+
+// ChartOf draws table t as bars: one per data cell (the header row, the
+// label column and a "Total" column left out), so a chart always shows the
+// same numbers as the table it is drawn from. Bars are scaled to 240 pixels.
+func ChartOf(t Table) []Bar {
+	if len(t.Rows) < 2 {
+		return nil
+	}
+	head := t.Rows[0]
+	type cell struct {
+		label string
+		n     int
+	}
+	var cells []cell
+	top := 1
+	for _, row := range t.Rows[1:] {
+		for j := 1; j < len(row) && j < len(head); j++ {
+			if strings.EqualFold(head[j], "Total") {
+				continue
+			}
+			n, err := strconv.Atoi(row[j])
+			if err != nil {
+				continue
+			}
+			cells = append(cells, cell{row[0] + ", " + head[j], n})
+			top = max(top, n)
+		}
+	}
+	out := make([]Bar, len(cells))
+	for i, c := range cells {
+		out[i] = Bar{Label: c.label, Count: c.n, Width: 240 * c.n / top}
+	}
+	return out
 }
 
 // Message is a rendered email.
@@ -137,6 +188,11 @@ func Purposes() []string {
 var funcs = map[string]any{
 	"neg":  func(n int) int { return -n },
 	"join": strings.Join,
+	// indent puts n spaces before every line of s.
+	"indent": func(n int, s string) string {
+		pad := strings.Repeat(" ", n)
+		return pad + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+pad)
+	},
 }
 
 // Set is the parsed templates, safe for concurrent use.
@@ -221,7 +277,9 @@ func Subject(d Data) string {
 		return "Dispute resolution report " + d.Period
 	}
 	parts := []string{d.Heading}
-	if d.StageName != "" {
+	// A council's stage heading may name the stage itself (Wakefield
+	// "Stage 2 IRO Formal Dispute Form"): it is not said twice.
+	if d.StageName != "" && !strings.Contains(strings.ToLower(d.Heading), strings.ToLower(d.StageName)) {
 		parts = append(parts, d.StageName)
 	}
 	if ref := childRefOnly(d.Child); ref != "" {
@@ -235,6 +293,38 @@ func Subject(d Data) string {
 		s = strings.ToUpper(d.Purpose[:1]) + d.Purpose[1:] + ": " + s
 	}
 	return s
+}
+
+// CopiedClause says who is copied: "" for nobody, "A is copied", "A and B
+// are copied", "A, B and C are copied".
+func CopiedClause(names []string) string {
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return names[0] + " is copied"
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " are copied"
+}
+
+// EscalationReason says in a sentence why a dispute came to its new
+// stage, from how the previous stage ended (engine.HowLapsed and its
+// kin): prev is the previous stage's name, due its due date.
+func EscalationReason(how, prev, due string) string {
+	switch how {
+	case "":
+		return ""
+	case "lapsed":
+		if due == "" {
+			return "no response came at " + prev
+		}
+		return prev + "'s response was due by " + due + " and none came"
+	case "escalated by the instigator":
+		return "the IRO escalated it from " + prev
+	case "moved by the instigator":
+		return "the IRO moved it here from " + prev
+	}
+	return how
 }
 
 // childRefOnly keeps the reference and drops initials from the subject:

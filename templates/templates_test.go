@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -168,5 +169,47 @@ func TestOverrides(t *testing.T) {
 	}
 	if err := s.Check(); err == nil || !strings.Contains(err.Error(), "ack.txt") {
 		t.Errorf("Check: %v", err)
+	}
+}
+
+// TestNoWindowSaysSo: a stage with no window (Oxfordshire stages 3-5, an
+// agreed timescale not stated) never reads "respond by ." and the ack says
+// there is no deadline.
+func TestNoWindowSaysSo(t *testing.T) {
+	s := load(t)
+	p, _ := policy.Preset("oxfordshire")
+	for _, purpose := range []string{"ack", "escalation", "deputy_cover", "notify", "status"} {
+		d := Sample(purpose, &p)
+		d.Due, d.DaysLeft = "", 0
+		m, err := s.Render(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(m.Text, "by .") || strings.Contains(m.Text, "by  ") || strings.Contains(m.HTML, "by .") {
+			t.Errorf("%s reads as if it had a date:\n%s", purpose, m.Text)
+		}
+		if purpose == "ack" && !strings.Contains(m.Text, "drpbot sets no deadline") {
+			t.Errorf("ack without a date:\n%s", m.Text)
+		}
+	}
+}
+
+// TestReportChartIsItsTable: the preview's chart has a bar for every cell
+// of the table it stands for, with the table's numbers.
+func TestReportChartIsItsTable(t *testing.T) {
+	p, _ := policy.Preset("newham")
+	d := Sample("report", &p)
+	tab := d.Tables[0]
+	i := 0
+	for _, row := range tab.Rows[1:] {
+		for j := 1; j < len(row)-1; j++ { // the last column is the total
+			if i >= len(d.Bars) || d.Bars[i].Label != row[0]+", "+tab.Rows[0][j] || strconv.Itoa(d.Bars[i].Count) != row[j] {
+				t.Fatalf("bar %d %+v does not show %s %s = %s", i, d.Bars, row[0], tab.Rows[0][j], row[j])
+			}
+			i++
+		}
+	}
+	if i != len(d.Bars) || i != 6 {
+		t.Errorf("%d bars for %d cells", len(d.Bars), i)
 	}
 }

@@ -40,7 +40,7 @@ func TestDemoScenario(t *testing.T) {
 		"Iris (IRO) raises a stage 1 alert",
 		"drpbot -> iro@demo.test: Dispute Resolution Alert - Stage 1 - 1234567 [DRP-2026-0001]",
 		"drpbot -> practice.lead@demo.test: Reminder: Dispute Resolution Alert - Stage 1 - 1234567",
-		"drpbot -> service.manager@demo.test: Dispute Resolution Alert - Stage 2 - 1234567 [DRP-2026-0001]  (cc iro@demo.test, practice.lead@demo.test)",
+		"drpbot -> service.manager@demo.test: Dispute Resolution Alert - Stage 2 - 1234567 [DRP-2026-0001]  (cc iro@demo.test, practice.lead@demo.test, lac-requests@demo.test)", // Newham s7 Stage 2: "cc to the LAC Request email box"
 		"replies inline in Outlook",
 		"The dispute is closed as resolved.",
 		"DRP-2026-0001  child 1234567  Stage 2  RESOLVED",

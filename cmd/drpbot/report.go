@@ -11,9 +11,9 @@ import (
 
 func runReport(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("report", "drpbot report [-c FILE] [--quarter 2026Q3 | --from DATE --to DATE] [--format md|csv|html]",
-		"The quarterly report the procedure asks for: alerts by stage and month, by team and category, and responses in time.", stdout, stderr)
+		"The report the procedure asks for: alerts by stage and month, by team and category, and responses in time.", stdout, stderr)
 	cfg := fs.config()
-	quarter := fs.String("quarter", "", "the quarter, e.g. 2026Q3 (default: the last full quarter)")
+	quarter := fs.String("quarter", "", "the quarter, e.g. 2026Q3 (default: the council's last full report period)")
 	from := fs.String("from", "", "first day (YYYY-MM-DD), instead of --quarter")
 	to := fs.String("to", "", "last day (YYYY-MM-DD), with --from")
 	format := fs.String("format", "md", "md, csv or html")
@@ -25,6 +25,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 	}
 	now := time.Now()
 	per := mailbot.PreviousQuarter(now)
+	councils := *from == "" && *to == "" && *quarter == "" // the council's own cadence, once the config is read
 	switch {
 	case *from != "" || *to != "":
 		f, err1 := workdays.ParseDate(*from)
@@ -40,7 +41,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		}
 		per = q
 	}
-	if err := answer(*cfg, mailbot.Query{Kind: "report", Period: per, Format: *format}, stdout); err != nil {
+	if err := answer(*cfg, mailbot.Query{Kind: "report", Period: per, LastPeriod: councils, Format: *format}, stdout); err != nil {
 		fmt.Fprintf(stderr, "drpbot report: %v\n", err)
 		return 1
 	}

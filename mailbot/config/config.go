@@ -124,11 +124,45 @@ type SMTP struct {
 	// MaxAttempts caps the tries of one email before it is recorded as
 	// failed and reported to the QA inbox.
 	MaxAttempts int `toml:"max_attempts"`
-	// CopyToMailbox sends the shared mailbox a blind copy of every email,
-	// so the shared inbox holds the whole conversation, and so that after
-	// a crash mid-send drpbot can see whether an email went before trying
-	// again.
-	CopyToMailbox bool `toml:"copy_to_mailbox"`
+	// CopyToMailbox copies the shared mailbox on every email, so the
+	// shared inbox holds the whole conversation, and so that after a crash
+	// mid-send drpbot can see whether an email went before trying again:
+	// "cc" (the default) copies it visibly where the procedure says so
+	// (a stage's cc_mailbox) and blind elsewhere, "bcc" always blind, "off"
+	// never. true and false are read as "cc" and "off".
+	CopyToMailbox CopyMode `toml:"copy_to_mailbox"`
+}
+
+// CopyMode is how the shared mailbox is copied: cc, bcc or off.
+type CopyMode string
+
+// Copy modes.
+const (
+	CopyCc  CopyMode = "cc"
+	CopyBcc CopyMode = "bcc"
+	CopyOff CopyMode = "off"
+)
+
+// On reports whether the mailbox is copied at all.
+func (m CopyMode) On() bool { return m != CopyOff && m != "" }
+
+// UnmarshalTOML reads "cc", "bcc", "off", or a boolean (true is "cc").
+func (m *CopyMode) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case bool:
+		*m = CopyOff
+		if x {
+			*m = CopyCc
+		}
+		return nil
+	case string:
+		switch CopyMode(strings.ToLower(x)) {
+		case CopyCc, CopyBcc, CopyOff:
+			*m = CopyMode(strings.ToLower(x))
+			return nil
+		}
+	}
+	return fmt.Errorf("%v is not cc, bcc or off", v)
 }
 
 // Security settings.
@@ -208,6 +242,11 @@ type Policy struct {
 	CapWarnDays  *int           `toml:"cap_warn_days"`
 	DecisionDays *int           `toml:"decision_days"`
 	Stages       []policy.Stage `toml:"stage"` // when given, replaces the preset's stages
+	// Categories replaces the preset's dispute categories (the report
+	// counts them; the parser reads them from the form).
+	Categories []string `toml:"categories"`
+	// ReportMonths replaces the months the periodic report is due in.
+	ReportMonths []int `toml:"report_months"`
 }
 
 // Directory lists people inline and/or from a CSV export.
@@ -271,7 +310,13 @@ const DefaultMetricsListen = "127.0.0.1:9742"
 type Config struct {
 	// Mailbox is the shared mailbox's address: drpbot reads it and sends
 	// from it.
-	Mailbox   string    `toml:"mailbox"`
+	Mailbox string `toml:"mailbox"`
+	// Mailboxes are further shared mailboxes delivered into the same IMAP
+	// account (aliases, or folders named in imap.folders): Newham's CP
+	// Chairs copy the CPRS inbox where IROs copy the LAC request box. A
+	// dispute's emails go out from, and are copied to, the box its alert
+	// came through.
+	Mailboxes []string  `toml:"mailboxes"`
 	IMAP      IMAP      `toml:"imap"`
 	SMTP      SMTP      `toml:"smtp"`
 	OAuth2    OAuth2    `toml:"oauth2"`
@@ -305,7 +350,7 @@ func Defaults() Config {
 			Server:                Server{Port: 587, Security: "starttls", Auth: "password"},
 			MaxPerRecipientPerDay: 20,
 			MaxAttempts:           12,
-			CopyToMailbox:         true,
+			CopyToMailbox:         CopyCc,
 		},
 		Schedule: Schedule{
 			Tick:   "*/15 8-17 * * 1-5",
@@ -422,6 +467,11 @@ func (c *Config) Validate() []error {
 	if c.Mailbox == "" || !strings.Contains(c.Mailbox, "@") {
 		bad("mailbox: %q is not an address", c.Mailbox)
 	}
+	for i, m := range c.Mailboxes {
+		if !strings.Contains(m, "@") {
+			bad("mailboxes[%d]: %q is not an address", i, m)
+		}
+	}
 	errs = append(errs, checkServer("imap", c.IMAP.Server, c.OAuth2)...)
 	errs = append(errs, checkServer("smtp", c.SMTP.Server, c.OAuth2)...)
 	if len(c.IMAP.Folders) == 0 {
@@ -510,6 +560,12 @@ func (c *Config) BuildPolicy() (*policy.Policy, error) {
 	if len(c.Policy.Stages) > 0 {
 		p.Stages = c.Policy.Stages
 	}
+	if len(c.Policy.Categories) > 0 {
+		p.Categories = c.Policy.Categories
+	}
+	if len(c.Policy.ReportMonths) > 0 {
+		p.ReportMonths = c.Policy.ReportMonths
+	}
 	if errs := p.Validate(); len(errs) > 0 {
 		msgs := make([]string, len(errs))
 		for i, e := range errs {
@@ -561,8 +617,17 @@ func (c *Config) BuildDirectory() (*directory.Directory, error) {
 func (c *Config) ParserOptions() parser.Options {
 	o := parser.DefaultOptions()
 	if p, err := c.BuildPolicy(); err == nil {
-		if p.Heading != "" && !slices.Contains(o.Headings, p.Heading) {
-			o.Headings = append([]string{p.Heading}, o.Headings...)
+		// The council's own headings first: the main one, then the stages'
+		// own (Wakefield's "IRO Informal Dispute", "Stage 4 Formal Dispute
+		// Form"); the stage itself is read from the subject's "Stage N".
+		hs := p.AllHeadings()
+		for i := len(hs) - 1; i >= 0; i-- {
+			if !slices.Contains(o.Headings, hs[i]) {
+				o.Headings = append([]string{hs[i]}, o.Headings...)
+			}
+		}
+		if len(p.Categories) > 0 {
+			o.Categories = p.Categories
 		}
 		if p.StageWord != "" && !slices.Contains(o.StageWords, p.StageWord) {
 			o.StageWords = append(o.StageWords, p.StageWord)

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -30,7 +31,7 @@ func TestExampleLoads(t *testing.T) {
 		t.Error("closure from the example not applied")
 	}
 	d, err := c.BuildDirectory()
-	if err != nil || d.Len() != 9 {
+	if err != nil || d.Len() != 12 {
 		t.Fatalf("directory: %v (%d people)", err, d.Len())
 	}
 	if w := c.Warnings(); len(w) != 0 {
@@ -143,5 +144,81 @@ func TestDirectoryCSVRelative(t *testing.T) {
 	}
 	if w := strings.Join(c.Warnings(), "\n"); !strings.Contains(w, "operations_director") {
 		t.Errorf("warnings: %s", w)
+	}
+}
+
+// TestCopyToMailbox: cc (the default, and true), bcc, off (and false).
+func TestCopyToMailbox(t *testing.T) {
+	for value, want := range map[string]CopyMode{"": CopyCc, "true": CopyCc, "false": CopyOff, `"bcc"`: CopyBcc, `"off"`: CopyOff, `"CC"`: CopyCc} {
+		body := minimal
+		if value != "" {
+			body = strings.Replace(minimal, "[smtp]\n", "[smtp]\ncopy_to_mailbox = "+value+"\n", 1)
+		}
+		c, err := Load(write(t, body))
+		if err != nil {
+			t.Fatalf("%s: %v", value, err)
+		}
+		if c.SMTP.CopyToMailbox != want || c.SMTP.CopyToMailbox.On() != (want != CopyOff) {
+			t.Errorf("copy_to_mailbox = %s: %q", value, c.SMTP.CopyToMailbox)
+		}
+	}
+	if _, err := Load(write(t, strings.Replace(minimal, "[smtp]\n", "[smtp]\ncopy_to_mailbox = \"sometimes\"\n", 1))); err == nil {
+		t.Error("copy_to_mailbox = \"sometimes\" accepted")
+	}
+}
+
+// TestPolicyStageKeys: every key of a stage can be written in config.
+func TestPolicyStageKeys(t *testing.T) {
+	body := minimal + `
+[policy]
+preset = "newham"
+report_months = [4, 10]
+categories = ["Health", "Other"]
+[[policy.stage]]
+number = 0
+respondent = "team_manager"
+also_respond = ["social_worker"]
+heading = "Informal Note"
+headings = ["Quick Word"]
+agreed = true
+consult = ["iro_manager"]
+consult_every = 3
+[[policy.stage]]
+number = 1
+respondent = "service_manager"
+raiser = "iro_manager"
+raiser_as = "to"
+copy = ["team_manager"]
+notify = ["dcs"]
+cc_mailbox = true
+days = 5
+on_lapse = "consult"
+[[policy.stage]]
+number = 2
+cafcass = true
+cafcass_for = ["iro"]
+cafcass_else = ["instigator_manager"]
+`
+	c, err := Load(write(t, body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := c.BuildPolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s0, _ := p.Stage(0)
+	s1, _ := p.Stage(1)
+	s2, _ := p.Stage(2)
+	if !s0.Agreed || s0.ConsultEvery != 3 || s0.AlsoRespond[0] != "social_worker" || s1.Raiser != "iro_manager" || !s1.RaiserTo() || !s1.CcMailbox ||
+		s2.CafcassFor[0] != "iro" || p.ReportMonths[1] != 10 || p.Categories[0] != "Health" {
+		t.Errorf("policy %+v", p)
+	}
+	if n, ok := p.StageForHeading("quick word"); !ok || n != 0 {
+		t.Error("a stage's own heading from config")
+	}
+	o := c.ParserOptions()
+	if !slices.Contains(o.Headings, "Quick Word") || !slices.Contains(o.Headings, "Dispute Resolution Alert") || o.Categories[0] != "Health" {
+		t.Errorf("parser headings %q categories %q", o.Headings, o.Categories)
 	}
 }

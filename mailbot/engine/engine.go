@@ -59,6 +59,12 @@ type StageRecord struct {
 	Ended  time.Time `json:"ended,omitzero"`
 	// How the stage ended: "escalated", "lapsed", "moved", "resolved", ...
 	How string `json:"how,omitempty"`
+	// Raiser is who raised the stage (the instigator, or the role the
+	// procedure names: Brighton & Hove Level 2 the IRO Manager).
+	Raiser string `json:"raiser,omitempty"`
+	// Responses are what the stage's respondents answered, in order: the
+	// form travels up with every escalation.
+	Responses []Said `json:"responses,omitempty"`
 }
 
 // Dispute is the whole state of one dispute. The store keeps it as JSON.
@@ -76,13 +82,25 @@ type Dispute struct {
 	Thread            string   `json:"thread,omitempty"`
 	References        []string `json:"references,omitempty"`
 	ConcurrentCafcass bool     `json:"concurrent_cafcass,omitempty"`
-	Instigator        string   `json:"instigator"`
-	Team              string   `json:"team,omitempty"`
-	Stage             int      `json:"stage"`
-	Respondent        string   `json:"respondent"`
+	// Mailbox is the shared mailbox the alert came through, where the
+	// council has more than one; empty means the configured one.
+	Mailbox    string `json:"mailbox,omitempty"`
+	Instigator string `json:"instigator"`
+	Team       string `json:"team,omitempty"`
+	Stage      int    `json:"stage"`
+	Respondent string `json:"respondent"`
 	// Cover is the respondent's deputy while the respondent is away.
-	Cover  string `json:"cover,omitempty"`
-	Status Status `json:"status"`
+	Cover string `json:"cover,omitempty"`
+	// Responders are further addresses whose reply counts as this stage's
+	// response (Wakefield 2.3: "the social worker or team manager").
+	Responders []string `json:"responders,omitempty"`
+	// Raiser is the current stage's raiser, who may give instructions.
+	Raiser string `json:"raiser,omitempty"`
+	// Consulted counts the lapse notices sent for this stage, and
+	// ConsultNext is when the next is due (on_lapse = "consult").
+	Consulted   int           `json:"consulted,omitempty"`
+	ConsultNext workdays.Date `json:"consult_next"`
+	Status      Status        `json:"status"`
 
 	Opened      time.Time     `json:"opened"`
 	FormalStart time.Time     `json:"formal_start,omitzero"`
@@ -125,6 +143,10 @@ type Env struct {
 	QA []string
 	// Acknowledge sends the instigator an acknowledgement of each new alert.
 	Acknowledge bool
+	// Mailbox is the shared mailbox; CcMailbox copies it visibly on the
+	// emails of stages whose procedure says so (a stage's cc_mailbox).
+	Mailbox   string
+	CcMailbox bool
 }
 
 // Kind of event.
@@ -149,14 +171,18 @@ type Event struct {
 	// mailbox and drpbot's own address already removed.
 	To []string
 	// Alert facts.
-	Stage             *int
-	Heading           string
-	ChildRef          string
-	ChildInitials     string
-	Category          string
-	Text              string        // the alert's own text
+	Stage         *int
+	Heading       string
+	ChildRef      string
+	ChildInitials string
+	Category      string
+	// Text is the message's own new text (quoted history cut, the
+	// child's name redacted): an alert's text, a response, a note.
+	Text              string
 	Due               workdays.Date // an explicit due date in the alert
 	ConcurrentCafcass bool
+	// Mailbox is the shared mailbox the alert came through.
+	Mailbox string
 	// Command is the parser's normalised instruction.
 	Command string
 	// Failed are the addresses a bounce reports.
@@ -263,6 +289,10 @@ func Apply(d Dispute, ev Event, env Env) (Dispute, []Intent, error) {
 
 func (d Dispute) clone() Dispute {
 	d.History = append([]StageRecord(nil), d.History...)
+	for i := range d.History {
+		d.History[i].Responses = append([]Said(nil), d.History[i].Responses...)
+	}
+	d.Responders = append([]string(nil), d.Responders...)
 	d.Bounced = append([]string(nil), d.Bounced...)
 	return d
 }
@@ -310,7 +340,18 @@ func clean(list, skip []string) []string {
 func (a *applier) roles(roles []string) []string {
 	var out []string
 	for _, r := range roles {
-		out = append(out, a.env.Directory.Notify(r, a.d.Team)...)
+		switch r {
+		case policy.RoleInstigator:
+			out = append(out, a.d.Instigator)
+		case policy.RoleInstigatorManager:
+			if p, ok := a.env.Directory.Person(a.d.Instigator); ok && p.Manager != "" {
+				out = append(out, p.Manager)
+			}
+		case policy.RoleIROManager:
+			out = append(out, a.iroManagers()...)
+		default:
+			out = append(out, a.env.Directory.Notify(r, a.d.Team)...)
+		}
 	}
 	return out
 }
@@ -351,13 +392,11 @@ func (a *applier) open() error {
 	d.ChildInitials, d.AlertText = ev.ChildInitials, ev.Text
 	d.Thread = ev.MessageID
 	d.ConcurrentCafcass = ev.ConcurrentCafcass
+	d.Mailbox = strings.ToLower(ev.Mailbox)
 	d.Instigator = strings.ToLower(ev.From)
 	d.Opened = ev.At
 	d.AwayStage = -1
-	n := a.env.Policy.First().Number
-	if ev.Stage != nil {
-		n = *ev.Stage
-	}
+	n := a.openingStage()
 	st := a.stageRule(n)
 	respondent := ""
 	if to := clean(ev.To, []string{d.Instigator}); len(to) > 0 {
@@ -368,6 +407,7 @@ func (a *applier) open() error {
 		d.Team = p.Team
 	}
 	a.enter(st, respondent, ev.Due)
+	a.alertedBy(st)
 	if a.env.Acknowledge {
 		a.emit(Ack, []string{d.Instigator}, nil, "")
 	}
@@ -389,15 +429,14 @@ func (a *applier) enter(st policy.Stage, respondent string, due workdays.Date) {
 	d.Cover = ""
 	d.Status = Open
 	d.Reminded, d.Lapsed = 0, false
+	d.Consulted, d.ConsultNext, d.Responders = 0, workdays.Date{}, nil
 	d.Responded, d.DecisionDue, d.DecisionReminded = time.Time{}, workdays.Date{}, false
-	if st.Number >= 1 && d.FormalStart.IsZero() {
+	if !st.IsInformal() && d.FormalStart.IsZero() {
 		d.FormalStart = a.ev.At
 	}
-	if due.IsZero() && st.Days > 0 {
-		due = a.env.Calendar.Add(workdays.In(a.ev.At), st.Days, st.CalendarDays)
-	}
-	d.Due = due
-	d.History = append(d.History, StageRecord{Stage: st.Number, Respondent: d.Respondent, Started: a.ev.At, Due: due})
+	d.Due = a.stageDue(st, due)
+	d.Raiser = a.raiser(st)
+	d.History = append(d.History, StageRecord{Stage: st.Number, Respondent: d.Respondent, Started: a.ev.At, Due: d.Due, Raiser: d.Raiser})
 	if len(st.Notify) > 0 {
 		a.emit(Notify, a.roles(st.Notify), nil, "")
 	}
@@ -415,9 +454,7 @@ func (a *applier) endStage(how string) {
 func (a *applier) escalate(st policy.Stage, how string) bool {
 	d := a.d
 	if st.Cafcass {
-		d.CafcassProposed = true
-		a.emit(CafcassProposal, []string{d.Instigator}, a.iroManagers(), "")
-		return true
+		return a.cafcass(st)
 	}
 	from := d.Respondent
 	if from == "" {
@@ -431,19 +468,25 @@ func (a *applier) escalate(st policy.Stage, how string) bool {
 	prev := d.Respondent
 	a.endStage(how)
 	a.enter(st, next.Email, workdays.Date{})
-	cc := append([]string{d.Instigator, prev}, a.roles(st.Copy)...)
-	a.emit(Escalation, []string{next.Email}, cc, how)
+	to, cc := a.stageRecipients(st, next.Email, prev)
+	a.emit(Escalation, to, cc, how)
 	return true
 }
 
 func (a *applier) alertAgain() {
 	d, ev := a.d, a.ev
-	if !strings.EqualFold(ev.From, d.Instigator) || ev.Stage == nil || *ev.Stage == d.Stage {
+	n, stated := a.statedStage()
+	if !a.mayRaise(ev.From) || !stated || n == d.Stage {
 		return // a copy of the alert, or someone else's: a note
 	}
-	// The instigator raised the dispute to another stage (bypass or a
-	// manual escalation): they wrote to the respondent themselves.
-	st := a.stageRule(*ev.Stage)
+	// The instigator (or the stage's raiser) raised the dispute to another
+	// stage (bypass or a manual escalation): they wrote to the respondent
+	// themselves.
+	st := a.stageRule(n)
+	if st.Cafcass && !a.cafcassOffered(st) {
+		a.cafcass(st) // Newham stage 5 "(IRO ONLY)": the manager is told
+		return
+	}
 	respondent := ""
 	if to := clean(ev.To, []string{d.Instigator}); len(to) > 0 {
 		respondent = to[0]
@@ -453,8 +496,9 @@ func (a *applier) alertAgain() {
 			respondent = p.Email
 		}
 	}
-	a.endStage("moved")
+	a.endStage(HowMoved)
 	a.enter(st, respondent, ev.Due)
+	a.alertedBy(st)
 	if a.env.Acknowledge {
 		a.emit(Ack, []string{d.Instigator}, nil, "")
 	}
@@ -462,6 +506,7 @@ func (a *applier) alertAgain() {
 
 func (a *applier) response() {
 	d := a.d
+	a.said()
 	if d.Status != Open {
 		return
 	}
@@ -478,8 +523,11 @@ func (a *applier) response() {
 
 func (a *applier) authorised(from string) bool {
 	from = strings.ToLower(from)
-	if from == a.d.Instigator {
+	if from == a.d.Instigator || (a.d.Raiser != "" && from == a.d.Raiser) {
 		return true
+	}
+	if st := a.stageRule(a.d.Stage); st.Raiser != "" && a.env.Directory.HasRole(from, st.Raiser) {
+		return true // the stage's raiser may give instructions for it
 	}
 	for _, q := range a.env.QA {
 		if strings.EqualFold(q, from) {
@@ -532,13 +580,13 @@ func (a *applier) command() {
 		return
 	}
 	if !a.authorised(from) {
-		if (from == d.Respondent || from == d.Cover) && d.Status == Open {
+		if a.isResponder(from) && d.Status == Open {
 			// A manager's "Resolved" is their response, never a resolution.
 			a.response()
 			a.refuse("your reply is recorded as the response; only the instigator records whether the dispute is resolved")
 			return
 		}
-		a.refuse("only the instigator, the IRO manager and the QA inbox can give instructions")
+		a.refuse("only the instigator, the stage's raiser, the IRO manager and the QA inbox can give instructions")
 		return
 	}
 	verb, arg, _ := strings.Cut(ev.Command, " ")
@@ -570,7 +618,7 @@ func (a *applier) command() {
 			a.refuse(a.env.Policy.StageName(d.Stage) + " is the last stage")
 			return
 		}
-		if a.escalate(next, "escalated by the instigator") && !next.Cafcass {
+		if a.escalate(next, HowEscalated) && !next.Cafcass {
 			a.ack("")
 		}
 	case "stage":
@@ -584,7 +632,7 @@ func (a *applier) command() {
 		case d.Status == Paused:
 			a.refuse("the dispute is paused; reply Resume first")
 		default:
-			if a.escalate(st, "moved by the instigator") && !st.Cafcass {
+			if a.escalate(st, HowMoved) && !st.Cafcass {
 				a.ack("")
 			}
 		}
@@ -695,6 +743,8 @@ func (a *applier) tick() {
 			a.lapse(st)
 		} else if !d.Lapsed {
 			a.remind(st, today)
+		} else {
+			a.consultAgain(st, today)
 		}
 	}
 	if d.Status == Responded && !d.DecisionDue.IsZero() && !d.DecisionReminded && !a.now.Before(d.DecisionDue.End()) {
@@ -717,7 +767,7 @@ func (a *applier) remind(st policy.Stage, today workdays.Date) {
 	if due > d.Reminded {
 		d.Reminded = due
 		// The instigator is not copied: they have nothing to do yet.
-		a.emit(Reminder, []string{d.Respondent, d.Cover}, nil, "")
+		a.emit(Reminder, append([]string{d.Respondent, d.Cover}, d.Responders...), nil, "")
 	}
 }
 
@@ -725,22 +775,22 @@ func (a *applier) lapse(st policy.Stage) {
 	d := a.d
 	d.Lapsed = true
 	next, ok := a.env.Policy.Next(d.Stage)
-	if st.LapseAction() == policy.Propose || !ok {
-		a.emit(Overdue, []string{d.Respondent, d.Cover}, []string{d.Instigator}, "")
-		reason := "the response window lapsed"
+	if st.LapseAction() == policy.Consult || !ok {
+		a.emit(Overdue, append([]string{d.Respondent, d.Cover}, d.Responders...), []string{d.Instigator}, "")
+		reason := ReasonLapsed
 		if !ok {
-			reason += "; this is the last stage"
+			reason = ReasonLastStage
 		}
-		a.emit(Proposal, []string{d.Instigator}, nil, reason)
+		a.consult(st, reason)
 		return
 	}
-	a.escalate(next, "lapsed")
+	a.escalate(next, HowLapsed)
 }
 
 func (a *applier) cap(today workdays.Date) {
 	d := a.d
 	total := a.env.Policy.TotalDays
-	if total <= 0 || d.FormalStart.IsZero() {
+	if total <= 0 || d.FormalStart.IsZero() || a.answeredInTime() {
 		return
 	}
 	used := a.env.Calendar.WorkingDaysBetween(workdays.In(d.FormalStart), today) - d.PausedDays
@@ -769,6 +819,9 @@ func NextAction(d Dispute, env Env) time.Time {
 		}
 	}
 	st := (&applier{env: env}).stageRule(d.Stage)
+	if d.Status == Open && d.Lapsed && !d.ConsultNext.IsZero() {
+		consider(d.ConsultNext.Time())
+	}
 	if d.Status == Open && !d.Due.IsZero() && !d.Lapsed && !st.Cafcass {
 		consider(d.Due.End())
 		offsets := append([]int(nil), st.Reminders...)

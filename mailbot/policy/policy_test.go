@@ -37,8 +37,15 @@ func TestPresetFacts(t *testing.T) {
 	for _, s := range bh.Stages {
 		days = append(days, s.Days)
 	}
-	if len(days) != 5 || days[0] != 5 || days[1] != 5 || days[2] != 4 || days[3] != 3 || days[4] != 3 {
+	// Levels 1-5: "5 working days", 5, 4, 3, 3; then Cafcass.
+	if len(days) != 7 || days[1] != 5 || days[2] != 5 || days[3] != 4 || days[4] != 3 || days[5] != 3 {
 		t.Errorf("brighton-hove days %v", days)
+	}
+	if s, _ := bh.Stage(6); !s.Cafcass || s.Raiser != "head_of_safeguarding" {
+		t.Errorf("brighton-hove after Level 5: %+v", s)
+	}
+	if s, _ := bh.Stage(2); s.Raiser != RoleIROManager || s.LapseAction() != Consult {
+		t.Errorf("brighton-hove Level 2: %+v", s)
 	}
 	if bh.StageName(3) != "Level 3" {
 		t.Errorf("StageName = %q", bh.StageName(3))
@@ -68,10 +75,11 @@ func TestPresetFacts(t *testing.T) {
 
 func TestPresetIsACopy(t *testing.T) {
 	a, _ := Preset("newham")
-	a.Stages[0].Days = 99
-	a.Stages[0].Reminders[0] = 3
+	a.Stages[1].Days = 99
+	a.Stages[1].Reminders[0] = 3
+	a.Stages[5].CafcassFor[0] = "anyone"
 	b, _ := Preset("newham")
-	if b.Stages[0].Days != 5 || b.Stages[0].Reminders[0] != 1 {
+	if b.Stages[1].Days != 5 || b.Stages[1].Reminders[0] != 1 || b.Stages[5].CafcassFor[0] != RoleIRO {
 		t.Error("editing a preset changed the preset")
 	}
 }
@@ -81,5 +89,37 @@ func TestValidate(t *testing.T) {
 	errs := p.Validate()
 	if len(errs) < 5 {
 		t.Errorf("want every problem, got %v", errs)
+	}
+}
+
+// TestInformalNeverEscalates: an informal stage consults on lapse whatever
+// it says, and config cannot make it escalate.
+func TestInformalNeverEscalates(t *testing.T) {
+	for _, name := range Presets() {
+		p, _ := Preset(name)
+		for _, s := range p.Stages {
+			if s.IsInformal() && s.LapseAction() != Consult {
+				t.Errorf("%s stage %d escalates by itself", name, s.Number)
+			}
+		}
+		if p.FirstFormal().IsInformal() {
+			t.Errorf("%s: an alert that states no stage opens the informal stage", name)
+		}
+	}
+	p := Policy{Stages: []Stage{{Number: 0, Respondent: "tm", OnLapse: Escalate}, {Number: 1, Respondent: "sm", RaiserAs: "bcc"}}}
+	if errs := p.Validate(); len(errs) != 2 {
+		t.Errorf("want 2 problems, got %v", errs)
+	}
+}
+
+func TestHeadings(t *testing.T) {
+	w, _ := Preset("wakefield")
+	for h, want := range map[string]int{"IRO Informal Dispute": 0, "informal resolution monitoring form": 0, "Stage 4 Formal Dispute Form": 4} {
+		if n, ok := w.StageForHeading(h); !ok || n != want {
+			t.Errorf("%q: stage %d %v", h, n, ok)
+		}
+	}
+	if w.HeadingFor(2) != "Stage 2 IRO Formal Dispute Form" || len(w.AllHeadings()) != 7 {
+		t.Errorf("headings %q", w.AllHeadings())
 	}
 }
