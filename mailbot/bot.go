@@ -71,6 +71,7 @@ type Bot struct {
 	beforeTick func(ref string)
 	sendMu     sync.Mutex // one drain at a time
 	sendLimit  int
+	live       liveState  // reload.go: guards what a reload replaces
 	watch      watchState // the IMAP connection's health (imapconn.go, health.go)
 }
 
@@ -84,6 +85,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
+	csv := csvState(cfg) // before reading it: a later change is then noticed
 	dir, err := cfg.BuildDirectory()
 	if err != nil {
 		return nil, err
@@ -106,6 +108,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
 		policy: pol, cal: cal, dir: dir, tpl: tpl, self: self, domain: domain,
 		wake: make(chan struct{}, 1), sendLimit: 50, Now: time.Now,
 	}
+	b.live.csv = csv
 	if cfg.IMAP.Auth == "oauth2" || cfg.SMTP.Auth == "oauth2" {
 		b.oauth = newTokenSource(cfg.OAuth2)
 	}
@@ -116,13 +119,13 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
 func (b *Bot) Store() *store.Store { return b.st }
 
 // Policy is the bot's policy.
-func (b *Bot) Policy() *policy.Policy { return b.policy }
+func (b *Bot) Policy() *policy.Policy { defer b.readLive()(); return b.policy }
 
 // Calendar is the bot's calendar.
-func (b *Bot) Calendar() *workdays.Calendar { return b.cal }
+func (b *Bot) Calendar() *workdays.Calendar { defer b.readLive()(); return b.cal }
 
 // Directory is the bot's directory.
-func (b *Bot) Directory() *directory.Directory { return b.dir }
+func (b *Bot) Directory() *directory.Directory { defer b.readLive()(); return b.dir }
 
 func (b *Bot) env(now time.Time) engine.Env {
 	return engine.Env{Now: now, Policy: b.policy, Calendar: b.cal, Directory: b.dir, QA: b.cfg.Directory.QA, Acknowledge: b.cfg.Privacy.Acknowledge,
@@ -147,6 +150,7 @@ const tickBatch = 100
 // fails, its batch is rolled back and done again a dispute a transaction,
 // so the others still move on. It returns how many emails it queued.
 func (b *Bot) Tick(now time.Time) (int, error) {
+	defer b.readLive()()
 	if !b.cfg.Schedule.OnNonWorkingDays && !b.cal.IsWorkingDay(workdays.In(now)) {
 		b.log.Debug("tick skipped: not a working day", "date", workdays.In(now).String())
 		return 0, nil

@@ -54,6 +54,7 @@ func (b *Bot) Handler() http.Handler {
 		}
 		return 1
 	}))
+	b.registerLiveMetrics(reg) // metrics_live.go
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {

@@ -44,6 +44,7 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 			err = fmt.Errorf("%w: %v", ErrPanic, r)
 		}
 	}()
+	defer b.readLive()()
 	b.Metrics.Seen.Add(1)
 	m, perr := b.parser.ParseBytes(raw)
 	if m == nil {

@@ -111,6 +111,7 @@ func (b *Bot) message(row store.OutboxRow, now time.Time) (*mail.Msg, error) {
 func (b *Bot) Drain(ctx context.Context, now time.Time) (sent, failed int, err error) {
 	b.sendMu.Lock()
 	defer b.sendMu.Unlock()
+	defer b.readLive()()
 	rows, err := b.st.OutboxDue(now, b.sendLimit)
 	if err != nil || len(rows) == 0 {
 		return 0, 0, err

@@ -184,6 +184,7 @@ func (b *Bot) handleRaw(folder string, validity, uid uint32, raw []byte) error {
 // dispute: a heading or tag in the subject, a thread or conversation drpbot
 // knows, a bounce, or a Status/Help query.
 func (b *Bot) relevant(header []byte) bool {
+	defer b.readLive()()
 	m, _ := b.parser.ParseBytes(header)
 	if m == nil {
 		return true // cannot tell: let Process decide and record it
