@@ -40,6 +40,9 @@ var (
 type Metrics struct {
 	Seen, Alerts, Escalations, Rejected, Panics, Sent, SendFailures, Ignored atomic.Int64
 	LastSync                                                                 atomic.Int64 // unix seconds
+
+	// Held counts messages recorded but not acted on (mailbot/trust.go).
+	Held atomic.Int64
 }
 
 // Bot is the daemon's state: one per process.
@@ -90,6 +93,7 @@ type Bot struct {
 	// smtpProbe is how often the sender tries the SMTP server while it is
 	// unreachable and mail waits.
 	smtpProbe time.Duration
+	live      liveState  // reload.go: guards what a reload replaces
 	watch     watchState // the IMAP connection's health (imapconn.go, health.go)
 }
 
@@ -103,6 +107,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
+	csv := csvState(cfg) // before reading it: a later change is then noticed
 	dir, err := cfg.BuildDirectory()
 	if err != nil {
 		return nil, err
@@ -125,6 +130,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
 		policy: pol, cal: cal, dir: dir, tpl: tpl, self: self, domain: domain,
 		wake: make(chan struct{}, 1), sendLimit: 500, smtpProbe: 5 * time.Second, Now: time.Now,
 	}
+	b.live.csv = csv
 	if cfg.IMAP.Auth == "oauth2" || cfg.SMTP.Auth == "oauth2" {
 		b.oauth = newTokenSource(cfg.OAuth2)
 	}
@@ -135,13 +141,13 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
 func (b *Bot) Store() *store.Store { return b.st }
 
 // Policy is the bot's policy.
-func (b *Bot) Policy() *policy.Policy { return b.policy }
+func (b *Bot) Policy() *policy.Policy { defer b.readLive()(); return b.policy }
 
 // Calendar is the bot's calendar.
-func (b *Bot) Calendar() *workdays.Calendar { return b.cal }
+func (b *Bot) Calendar() *workdays.Calendar { defer b.readLive()(); return b.cal }
 
 // Directory is the bot's directory.
-func (b *Bot) Directory() *directory.Directory { return b.dir }
+func (b *Bot) Directory() *directory.Directory { defer b.readLive()(); return b.dir }
 
 func (b *Bot) env(now time.Time) engine.Env {
 	return engine.Env{Now: now, Policy: b.policy, Calendar: b.cal, Directory: b.dir, QA: b.cfg.Directory.QA, Acknowledge: b.cfg.Privacy.Acknowledge,
@@ -166,6 +172,7 @@ const tickBatch = 100
 // fails, its batch is rolled back and done again a dispute a transaction,
 // so the others still move on. It returns how many emails it queued.
 func (b *Bot) Tick(now time.Time) (int, error) {
+	defer b.readLive()()
 	if !b.cfg.Schedule.OnNonWorkingDays && !b.cal.IsWorkingDay(workdays.In(now)) {
 		b.log.Debug("tick skipped: not a working day", "date", workdays.In(now).String())
 		return 0, nil
@@ -252,6 +259,7 @@ func countEscalations(intents []engine.Intent) int {
 // is not nil), a "sent" event per email, and the rendered emails, all
 // inside tx: one transaction, so a crash keeps all of it or none.
 func (b *Bot) commit(tx *store.Tx, d engine.Dispute, intents []engine.Intent, ev *store.Event, now time.Time) (int, error) {
+	intents = b.guard(d, intents)
 	if err := tx.PutDispute(d, engine.NextAction(d, b.env(now))); err != nil {
 		return 0, err
 	}

@@ -152,6 +152,9 @@ func (b *Bot) step(d engine.Dispute, h engine.StageRecord) templates.Step {
 // compose renders an intent into an outbox row threaded into the
 // dispute's conversation.
 func (b *Bot) compose(d engine.Dispute, in engine.Intent, now time.Time) (store.OutboxRow, error) {
+	if b.bare(d, in) {
+		return b.composeBare(d, in, now)
+	}
 	td := b.data(d, in, now)
 	msg, err := b.tpl.Render(td)
 	if err != nil {
@@ -224,7 +227,7 @@ func (b *Bot) globalQuery(tx *store.Tx, m *parser.Message, now time.Time) (Resul
 	}
 	row := store.OutboxRow{
 		MessageID: store.ServiceMessageID("query", fmt.Sprintf("%d.%s", seq, td.Purpose), b.domain),
-		Purpose:   td.Purpose, To: []string{m.From}, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML,
+		Purpose:   td.Purpose, To: []string{b.recipient(engine.Dispute{}, m.From)}, Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML,
 		InReplyTo: m.MessageID, References: []string{m.MessageID}, Created: now,
 	}
 	if err := tx.AddOutbox(row); err != nil {

@@ -151,6 +151,7 @@ func (b *Bot) imapFailuresInARow() int {
 // kind's, so a restart or a second folder queues nothing twice). It goes
 // out if SMTP still works; it names no dispute and no child.
 func (b *Bot) tellQAOfIMAP(kind string, cause error, since time.Time, failures int, now time.Time) error {
+	defer b.readLive()() // the QA inbox may change on a reload (reload.go)
 	if len(b.cfg.Directory.QA) == 0 {
 		return nil
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/drpbot/drpbot/mailbot/config"
 	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/parser"
 	"github.com/drpbot/drpbot/store"
@@ -18,6 +19,9 @@ func raise(t *testing.T, w *world, id, child string) string {
 	t.Helper()
 	alert := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")},
 		"Dispute Resolution Alert - Stage 1 - "+child, id, "", w.now, "Child ID: "+child+"\nFORMAL STAGE 1\nPlease review the plan.")
+	if w.cfg.Security.AuthServID != "" {
+		alert = stamped(genuineStamp, alert) // the council's server vouches for the IRO
+	}
 	w.ms.send(t, addrOf("iro"), []string{addrOf("practice.lead"), addrOf("lac")}, alert)
 	w.sync(t)
 	return dispute(t, w, child).Ref
@@ -80,20 +84,18 @@ func TestUnauthorisedInstruction(t *testing.T) {
 
 func TestRequireAuthenticated(t *testing.T) {
 	w := newWorld(t, false, "newham")
-	w.cfg.Security.RequireAuthenticated = true
+	w.cfg.Security.RequireAuthenticated = config.AuthOn
 	w.cfg.Security.AuthServID = "mx.drpbot.test"
 	w.at(2, 9)
 	raise(t, w, "<a3@drpbot.test>", "3333333")
 	w.at(3, 9)
-	forged := email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 3333333", "<f3@drpbot.test>", "<a3@drpbot.test>", w.now, "Resolved",
-		"Authentication-Results: evil.example; dkim=pass")
+	forged := stamped("Authentication-Results: evil.example; dkim=pass", email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 3333333", "<f3@drpbot.test>", "<a3@drpbot.test>", w.now, "Resolved"))
 	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, forged)
 	w.sync(t)
 	if d := dispute(t, w, "3333333"); d.Status != engine.Open {
 		t.Fatalf("unauthenticated instruction counted: %s", d.Status)
 	}
-	real := email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 3333333", "<g3@drpbot.test>", "<a3@drpbot.test>", w.now, "Resolved",
-		"Authentication-Results: mx.drpbot.test; dkim=pass header.d=drpbot.test")
+	real := stamped("Authentication-Results: mx.drpbot.test; dkim=pass header.d=drpbot.test", email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 3333333", "<g3@drpbot.test>", "<a3@drpbot.test>", w.now, "Resolved"))
 	w.ms.send(t, addrOf("iro"), []string{addrOf("lac")}, real)
 	w.sync(t)
 	if d := dispute(t, w, "3333333"); d.Status != engine.Resolved {

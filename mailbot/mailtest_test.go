@@ -36,6 +36,7 @@ var testUsers = []string{
 	"deputy.director", "safeguarding.manager", "director", "deputy.director.safeguarding", "chief.executive",
 	"service.director", "pod.team.manager", "head.of.childrens.delivery", "head.of.service",
 	"head.of.safeguarding", "service.lead.sru", "service.manager.sru", "cp.chair", "cprs",
+	"stranger", // in no directory: the trust tests' outsider
 }
 
 func addrOf(user string) string { return user + "@" + testDomain }

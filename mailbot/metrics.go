@@ -29,6 +29,7 @@ func (b *Bot) Handler() http.Handler {
 	counter("drpbot_emails_sent_total", "Emails sent.", b.Metrics.Sent.Load)
 	counter("drpbot_send_failures_total", "Failed attempts to send an email.", b.Metrics.SendFailures.Load)
 	counter("drpbot_messages_rejected_total", "Messages that could not be handled and were skipped.", b.Metrics.Rejected.Load)
+	counter("drpbot_messages_held_total", "Messages recorded but not acted on: unauthenticated, or from a stranger.", b.Metrics.Held.Load)
 	counter("drpbot_handler_panics_total", "Messages whose handling panicked.", b.Metrics.Panics.Load)
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "drpbot_outbox_depth", Help: "Emails waiting to be sent."}, func() float64 {
 		n := 0
@@ -53,6 +54,7 @@ func (b *Bot) Handler() http.Handler {
 		}
 		return 1
 	}))
+	b.registerLiveMetrics(reg) // metrics_live.go
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {

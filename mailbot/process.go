@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/drpbot/drpbot/mailbot/config"
 	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/mailbot/workdays"
 	"github.com/drpbot/drpbot/parser"
@@ -25,6 +26,9 @@ type Result struct {
 	Queued    int    // emails queued because of it
 	// Escalations among them.
 	Escalations int
+	// threadless: the message is recorded as seen but names no dispute
+	// for threading (a stranger's, or one held).
+	threadless bool
 }
 
 // Process handles one raw message as if it arrived at now: parse, find its
@@ -36,10 +40,11 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			b.Metrics.Panics.Add(1)
-			b.log.Error("message handler panicked", "message_id", res.MessageID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			b.log.Error("message handler panicked", "message_id", res.MessageID, "panic", safePanic(r, raw), "stack", string(debug.Stack()))
 			err = fmt.Errorf("%w: %v", ErrPanic, r)
 		}
 	}()
+	defer b.readLive()()
 	b.Metrics.Seen.Add(1)
 	m, perr := b.parser.ParseBytes(raw)
 	if m == nil {
@@ -47,13 +52,14 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 	}
 	if perr != nil {
 		// Damaged but readable: the facts we have are used.
-		b.log.Warn("message parsed with damage", "message_id", m.MessageID, "err", perr)
+		b.log.Warn("message parsed with damage", "message_id", m.MessageID, "err", safeErr(perr, raw))
 	}
 	if m.MessageID == "" {
 		sum := sha256.Sum256(raw)
 		m.MessageID = "<sha256-" + hex.EncodeToString(sum[:12]) + "@drpbot.invalid>"
 	}
 	res.MessageID = m.MessageID
+	verdict := newTrustRule(b.cfg).judge(raw, m.From)
 	// The message's own Date places it in time when it is plausible (the
 	// first sync reads mail that arrived before drpbot started); otherwise
 	// the time it is handled.
@@ -66,10 +72,13 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 			return nil
 		}
 		var err error
-		res, err = b.handle(tx, m, now)
+		res, err = b.handle(tx, m, verdict, now)
 		res.MessageID = m.MessageID
 		if err != nil {
 			return err
+		}
+		if res.threadless {
+			return tx.MarkSeen(m.MessageID, "")
 		}
 		return tx.MarkSeen(m.MessageID, res.Ref)
 	})
@@ -167,7 +176,7 @@ func (b *Bot) recipients(m *parser.Message) []string {
 	return out
 }
 
-func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, error) {
+func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) (Result, error) {
 	var res Result
 	if b.beforeHandle != nil {
 		b.beforeHandle(m)
@@ -176,7 +185,14 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		res.Ignored = "drpbot's own mail"
 		return res, nil
 	}
+	if err := b.learnStamp(tx, v, m.MessageID); err != nil {
+		return res, err
+	}
+	// Instructions, new alerts, stage changes and responses count only
+	// when the council's server vouched for the sender (mailbot/trust.go).
+	unauth := b.authRequired(tx) && !v.Authenticated
 	d, found := b.findDispute(tx, m)
+	stranger := b.stranger(d, found, m.From)
 	ev := engine.Event{At: now, From: m.From, MessageID: m.MessageID}
 	switch {
 	case m.Bounce:
@@ -187,22 +203,52 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		ev.Kind = engine.AutoReply
 	case !found && m.Heading != "" && !m.IsReply && !m.IsForward:
 		ev.Kind = engine.Alert
+		if unauth {
+			return b.hold(tx, m, "", alertWhat(b, m), "the council's mail server did not authenticate it ("+v.How+"), so no dispute was opened and nobody was emailed", now, true)
+		}
 	case !found && (m.Command == "status" || m.Command == "help") && !m.IsReply:
+		if stranger {
+			return b.hold(tx, m, "", "the query "+m.Command, "the sender is not in the directory; a stranger is never answered", now, false)
+		}
 		return b.globalQuery(tx, m, now)
 	case !found:
 		res.Ignored = "no dispute matches"
 		return res, nil
 	case m.Heading != "" && !m.IsReply && !m.IsForward && (strings.EqualFold(m.From, d.Instigator) || b.isRaiser(m.From)) && m.Stage != nil && *m.Stage != d.Stage:
 		ev.Kind = engine.Alert // the instigator (or a stage's raiser) moved the dispute to another stage
+		if unauth {
+			// Not applied: refused like an instruction (to the instigator's
+			// address from the directory), and the QA inbox is told.
+			ev.Kind, ev.Command, ev.Unauthenticated = engine.Command, fmt.Sprintf("stage %d", *m.Stage), true
+			if _, err := b.hold(tx, m, d.Ref, alertWhat(b, m), "the council's mail server did not authenticate it ("+v.How+"), so the stage was not changed", now, true); err != nil {
+				return res, err
+			}
+		}
+	case m.Command != "" && stranger:
+		// A stranger is never answered; the QA inbox sees it in the digest.
+		return b.hold(tx, m, d.Ref, "the instruction "+m.Command, "the sender is neither in the directory nor a party to the dispute", now, false)
 	case m.Command != "":
 		ev.Kind, ev.Command = engine.Command, m.Command
-		ev.Unauthenticated = b.cfg.Security.RequireAuthenticated && !m.AuthenticatedBy(b.cfg.Security.AuthServID)
+		ev.Unauthenticated = unauth
 	case m.MaybeAutoReply:
 		ev.Kind = engine.Note // reading.go: unsure out-of-office, never the response
 	case strings.EqualFold(m.From, d.Respondent) || (d.Cover != "" && strings.EqualFold(m.From, d.Cover)) || containsAddr(d.Responders, m.From):
 		ev.Kind = engine.Response
+		if unauth {
+			// A forged response would stop the clock, and the escalation
+			// with it: recorded as a note, and the QA inbox sees it.
+			ev.Kind = engine.Note
+			if _, err := b.hold(tx, m, d.Ref, "a response", "the council's mail server did not authenticate it ("+v.How+"), so it was recorded as a note and the clock runs on", now, false); err != nil {
+				return res, err
+			}
+		}
 	default:
 		ev.Kind = engine.Note
+	}
+	if unauth && ev.Kind == engine.Command {
+		b.log.Warn("instruction not applied: not authenticated by the council's mail server", "message_id", m.MessageID, "ref", d.Ref, "why", v.How)
+	} else if !unauth && !v.Authenticated && (ev.Kind == engine.Command || ev.Kind == engine.Alert) && b.cfg.Security.RequireAuthenticated != config.AuthOn {
+		b.log.Warn("accepted without authentication (security.require_authenticated is not on)", "message_id", m.MessageID, "kind", string(ev.Kind))
 	}
 	if !found && ev.Kind != engine.Alert {
 		res.Ignored = string(ev.Kind) + " about no known dispute"
@@ -265,14 +311,23 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		audit.Detail = "failed: " + strings.Join(ev.Failed, ",")
 	}
 	intents = b.readingAnswers(&nd, m, ev, intents, &audit)
-	if m.Conversation != "" {
+	if ev.Unauthenticated {
+		audit.Detail = "not applied: not authenticated by the council's mail server (" + v.How + ")"
+	}
+	if m.Conversation != "" && !stranger && !unauth {
+		// Only mail the council vouched for links an Exchange
+		// conversation: a stranger's Thread-Index could name another
+		// dispute's conversation and draw its replies here.
 		if err := tx.LinkConversation(m.Conversation, nd.Ref); err != nil {
 			return res, err
 		}
 	}
-	if ev.Kind != engine.AutoReply && ev.Kind != engine.Bounce {
+	// Only the people in the dispute thread it: a stranger's or a forged
+	// message never becomes what drpbot's mail replies to.
+	if ev.Kind != engine.AutoReply && ev.Kind != engine.Bounce && !stranger && !unauth {
 		nd.References = appendRef(nd.References, m.MessageID)
 	}
+	res.threadless = stranger || unauth
 	res.Queued, err = b.commit(tx, nd, intents, &audit, now)
 	res.Escalations = countEscalations(intents)
 	return res, err

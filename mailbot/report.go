@@ -455,6 +455,7 @@ func (r Report) WriteHTML(w io.Writer) error {
 // QueueReport builds the report for per and queues it to the QA inbox
 // (once per period: a rerun sends nothing twice).
 func (b *Bot) QueueReport(per Period, now time.Time) (bool, error) {
+	defer b.readLive()()
 	if len(b.cfg.Directory.QA) == 0 {
 		return false, nil
 	}

@@ -41,6 +41,13 @@ func (b *Bot) Run(ctx context.Context) error {
 			b.log.Error("backup socket", "err", err)
 		}
 	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := b.ServeQueries(ctx, QuerySocketPath(b.st.Path())); err != nil {
+			b.log.Error("query socket", "err", err)
+		}
+	}()
 	if b.cfg.Metrics.Listen != "" {
 		wg.Add(1)
 		go func() {
@@ -96,7 +103,8 @@ func (b *Bot) Run(ctx context.Context) error {
 		}
 	})
 	c.Start()
-	b.log.Info("drpbot running", "mailbox", b.cfg.Mailbox, "folders", len(b.cfg.IMAP.Folders), "policy", b.policy.Name, "dry_run", b.cfg.SMTP.DryRun)
+	b.log.Info("drpbot running", "mailbox", b.cfg.Mailbox, "folders", len(b.cfg.IMAP.Folders), "policy", b.Policy().Name, "dry_run", b.cfg.SMTP.DryRun, "authentication", b.AuthState())
+	b.warnUnprotected()
 	<-ctx.Done()
 	stop := c.Stop() // waits for running jobs
 	<-stop.Done()
@@ -139,6 +147,7 @@ func (b *Bot) sendLoop(ctx context.Context) {
 // Digest queues the weekly digest: each IRO their open disputes, each
 // manager what waits on them, the QA inbox everything overdue.
 func (b *Bot) Digest(now time.Time) (int, error) {
+	defer b.readLive()()
 	per := map[string][]templates.Row{}
 	reasons := map[string]string{}
 	var overdue []templates.Row
@@ -198,6 +207,11 @@ func (b *Bot) Digest(now time.Time) (int, error) {
 		}
 		return nil
 	})
+	if err == nil {
+		var held int
+		held, err = b.heldDigest(now)
+		n += held
+	}
 	if n > 0 {
 		b.ring()
 	}

@@ -192,6 +192,7 @@ func (b *Bot) copyAddr(row store.OutboxRow) []string {
 func (b *Bot) Drain(ctx context.Context, now time.Time) (sent, failed int, err error) {
 	b.sendMu.Lock()
 	defer b.sendMu.Unlock()
+	defer b.readLive()()
 	var c *smtp.Client
 	defer func() {
 		if c != nil {

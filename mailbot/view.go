@@ -14,9 +14,11 @@ import (
 	"github.com/drpbot/drpbot/store"
 )
 
-// Filter selects disputes for `drpbot list`. Empty fields match all.
+// Filter selects disputes for `drpbot list`. Empty fields match all,
+// except that a Respondent matches only open disputes unless All is set
+// (what waits on someone is the question; their closed cases are history).
 type Filter struct {
-	Open, Overdue          bool
+	Open, Overdue, All     bool
 	Stage                  *int
 	Instigator, Respondent string
 	Team                   string
@@ -56,6 +58,9 @@ type ListRow struct {
 // List returns the disputes matching f, in reference order.
 func List(tx *store.Tx, f Filter, p *policy.Policy, cal *workdays.Calendar, now time.Time) ([]ListRow, error) {
 	var out []ListRow
+	if f.Respondent != "" && !f.All {
+		f.Open = true
+	}
 	each := tx.ForEachDispute
 	if f.Open || f.Overdue {
 		each = tx.ForEachOpenBrief // only open disputes can match: read only their briefs

@@ -162,14 +162,17 @@ func (b *Bot) handleRaw(folder string, validity, uid uint32, raw []byte) error {
 		return err
 	}
 	b.Metrics.Rejected.Add(1)
-	b.log.Error("message rejected", "folder", folder, "uid", uid, "message_id", res.MessageID, "err", err)
+	// The error may quote the message (a header line, say): only its kind
+	// and position are kept.
+	why := safeErr(err, raw)
+	b.log.Error("message rejected", "folder", folder, "uid", uid, "message_id", res.MessageID, "err", why)
 	rerr := b.st.Update(func(tx *store.Tx) error {
 		if res.MessageID != "" {
 			if err := tx.MarkSeen(res.MessageID, ""); err != nil {
 				return err
 			}
 		}
-		return tx.AddReject(store.Reject{Folder: folder, UIDValidity: validity, UID: uid, MessageID: res.MessageID, Error: err.Error(), At: b.Now()})
+		return tx.AddReject(store.Reject{Folder: folder, UIDValidity: validity, UID: uid, MessageID: res.MessageID, Error: why, At: b.Now()})
 	})
 	if rerr != nil {
 		return fmt.Errorf("%w: recording a reject: %v", ErrStore, rerr)
@@ -181,6 +184,7 @@ func (b *Bot) handleRaw(folder string, validity, uid uint32, raw []byte) error {
 // dispute: a heading or tag in the subject, a thread or conversation drpbot
 // knows, a bounce, or a Status/Help query.
 func (b *Bot) relevant(header []byte) bool {
+	defer b.readLive()()
 	m, _ := b.parser.ParseBytes(header)
 	if m == nil {
 		return true // cannot tell: let Process decide and record it

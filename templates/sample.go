@@ -104,6 +104,12 @@ func Sample(purpose string, p *policy.Policy) Data {
 				{Ref: "DRP-2026-0042", Child: "1234567", Stage: s2, Respondent: "Sam Manager", Due: "Wednesday 30 December 2026", DaysLeft: 3, Status: "open"},
 				{Ref: "DRP-2026-0040", Child: "7654321", Stage: s1, Respondent: "Pat Lead", Due: "Friday 18 December 2026", DaysLeft: -4, Status: "open"},
 			}}
+	case "held":
+		d = Data{Purpose: purpose, Council: p.Council, Mailbox: d.Mailbox, Recipient: Person{Name: "QA", Email: "qa@council.example"}, Period: "in the week to Monday 21 December 2026",
+			Held: []Held{
+				{At: "Friday 18 December 2026 16:40", From: "iris.reviewer@council.example", What: "an alert (" + p.StageName(4) + ", child 1234567, to corporate.director@council.example)", Why: "the council's mail server did not authenticate it (dmarc=fail for the From domain), so no dispute was opened and nobody was emailed"},
+				{At: "Monday 21 December 2026 09:12", From: "someone@elsewhere.example", Ref: "DRP-2026-0042", What: "the instruction status", Why: "the sender is neither in the directory nor a party to the dispute"},
+			}}
 	case "report":
 		t := Table{Title: "Alerts by stage and month: IROs and CP Chairs", Rows: [][]string{{"Stage", "Jul", "Aug", "Sep", "Total"}, {s1, "4", "2", "5", "11"}, {s2, "1", "0", "2", "3"}}}
 		d = Data{Purpose: purpose, Council: p.Council, Mailbox: d.Mailbox, Recipient: Person{Name: "QA", Email: "qa@council.example"}, Period: "2026Q3",

@@ -125,6 +125,7 @@ type Data struct {
 	Copied string
 
 	Rows     []Row
+	Held     []Held // what drpbot did not act on, for the QA inbox
 	Commands []Command
 	Period   string
 	Tables   []Table
@@ -275,6 +276,8 @@ func Subject(d Data) string {
 		return "Disputes " + d.Reason + ": weekly digest"
 	case "report":
 		return "Dispute resolution report " + d.Period
+	case "held":
+		return "Not acted on: emails about disputes " + d.Period
 	}
 	parts := []string{d.Heading}
 	// A council's stage heading may name the stage itself (Wakefield

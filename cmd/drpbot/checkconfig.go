@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/drpbot/drpbot/mailbot"
 	"github.com/drpbot/drpbot/mailbot/config"
 	"github.com/drpbot/drpbot/mailbot/policy"
 )
@@ -12,16 +13,19 @@ import (
 // runCheckConfig validates a config file the way the daemon will, and also
 // reads every secret it names: exit 0 when the daemon would start.
 func runCheckConfig(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("check-config", "drpbot check-config [--no-secrets] [-c] FILE",
+	fs := newFlags("check-config", "drpbot check-config [--no-secrets] [--connect] [-c] FILE",
 		`Validates the config file as the daemon will, reads every secret it names,
 renders every template and checks that the store's folder exists and is
 writable; prints every problem at once. Exit status 0 when the daemon would
 start. The file is the argument or -c (not both), else $DRPBOT_CONFIG, else
 config.toml. Run it as the daemon's user, with its secrets (the README's
 install steps show how), so that the checks of files and folders are that
-user's.`, stdout, stderr)
+user's. --connect then logs in to IMAP and SMTP as the daemon will (fetching
+the OAuth2 token first), reading and sending nothing, to test the credentials
+before the first sync.`, stdout, stderr)
 	given := fs.String("c", "", "the config `file` (or give it as the argument)")
 	noSecrets := fs.Bool("no-secrets", false, "do not read the secrets the config names")
+	connect := fs.Bool("connect", false, "also log in to IMAP and SMTP (and fetch the OAuth2 token), reading and sending nothing")
 	pos, code, ok := fs.parse(args, 0, 1)
 	if !ok {
 		return code
@@ -55,6 +59,9 @@ user's.`, stdout, stderr)
 	for _, w := range c.Warnings() {
 		fmt.Fprintf(stderr, "warning: %s\n", w)
 	}
+	for _, w := range c.SecurityWarnings() {
+		fmt.Fprintf(stderr, "WARNING: %s\n", w)
+	}
 	set, _, err := templatesFor(c, "")
 	if err == nil {
 		err = set.Check()
@@ -67,11 +74,20 @@ user's.`, stdout, stderr)
 	d, _ := c.BuildDirectory()
 	fmt.Fprintf(stdout, "%s: policy %s (%s), %d stages, %d working days in all; %d people in the directory; calendar %s\n",
 		path, p.Name, p.Council, len(p.Stages), p.TotalDays, d.Len(), c.Calendar.Nation)
+	fmt.Fprintf(stdout, "  authentication: %s\n", mailbot.AuthStateOf(c, c.Security.RequireAuthenticated == config.AuthOn))
 	if p.StartingPoint {
 		fmt.Fprintf(stdout, "  !!! policy %s is a STARTING POINT, not the council's procedure: its formal stages are not public.\n", p.Name)
 		fmt.Fprintf(stdout, "  !!! Confirm every stage below with the council and write it in [[policy.stage]] before going live.\n")
 	}
 	writeStages(stdout, p)
+	if *connect && status == 0 {
+		if err := checkConnect(c, stdout); err != nil {
+			fmt.Fprintf(stderr, "%s: --connect: %v\n", path, err)
+			status = 1
+		}
+	} else if *connect {
+		fmt.Fprintln(stderr, "--connect: not tried; fix the problems above first")
+	}
 	if status == 0 {
 		fmt.Fprintln(stdout, "ok")
 	}

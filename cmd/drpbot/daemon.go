@@ -52,7 +52,7 @@ func botFor(c *config.Config, stderr io.Writer) (*mailbot.Bot, func(), error) {
 
 func runDaemon(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("run", "drpbot run [-c FILE]",
-		"The daemon: watches the mailbox (IDLE), records, reminds, escalates and sends until SIGTERM or Ctrl-C.", stdout, stderr)
+		"The daemon: watches the mailbox (IDLE), records, reminds, escalates and sends until SIGTERM or Ctrl-C.\nSIGHUP, or a changed directory CSV, reloads the config and directory (an invalid file is refused and\nthe old kept); list, show and report are answered over its query socket while it runs.", stdout, stderr)
 	cfg := fs.config()
 	if _, code, ok := fs.parse(args, 0, 0); !ok {
 		return code
@@ -76,7 +76,20 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 	defer closeStore()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := b.Run(ctx); err != nil {
+	// SIGHUP reloads the config and directory (so it no longer kills the
+	// daemon and leaves its sockets behind); so does a changed directory CSV.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	reloaded := make(chan struct{})
+	go func() {
+		defer close(reloaded)
+		b.WatchConfig(ctx, *cfg, hup, 5*time.Second)
+	}()
+	err = b.Run(ctx)
+	stop()
+	<-reloaded
+	if err != nil {
 		fmt.Fprintf(stderr, "drpbot run: %v\n", err)
 		return 1
 	}

@@ -18,16 +18,16 @@ usage: drpbot COMMAND [flags] [args]     flags may come before or after the args
 
 commands:
   demo                  everything embedded: play a dispute, then serve a sandbox (Ctrl-C stops)
-  run -c FILE           the daemon: watch the mailbox, remind, escalate, send
+  run -c FILE           the daemon: watch the mailbox, remind, escalate, send (SIGHUP reloads the config)
   sync -c FILE          one IMAP pass, then send what it queued
   tick -c FILE --now T  one scheduler pass as if at time T (RFC 3339)
-  list [filters]        the disputes, as a table (--open --overdue --stage N --instigator A --respondent A --team T --json)
+  list [filters]        the disputes, as a table (--open --overdue --stage N --instigator A --respondent A [--all] --team T --json)
   show REF              a dispute's whole timeline (--json)
   report --quarter Q    the quarterly report (--from/--to, --format md|csv|html)
   parse FILE.eml...     print the facts read from each message as JSON lines
   calendar add DATE N   the date N working days after DATE
   calendar holidays Y   the bank holidays and closures of year Y
-  check-config [FILE]   validate a config file and the secrets it names
+  check-config [FILE]   validate a config file and the secrets it names (--connect: and log in to IMAP and SMTP)
   templates list        the email templates, one per purpose
   templates preview P   render purpose P with sample data (--html for the HTML)
   backup FILE           write a consistent copy of the store, even while the daemon runs

@@ -7,7 +7,6 @@ import (
 
 	"github.com/drpbot/drpbot/mailbot"
 	"github.com/drpbot/drpbot/mailbot/workdays"
-	"github.com/drpbot/drpbot/store"
 )
 
 func runReport(args []string, stdout, stderr io.Writer) int {
@@ -42,36 +41,7 @@ func runReport(args []string, stdout, stderr io.Writer) int {
 		}
 		per = q
 	}
-	c, st, p, cal, done, err := openView(*cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "drpbot report: %v\n", err)
-		return 1
-	}
-	defer done()
-	if councils {
-		per = mailbot.LastReportPeriod(now, p.ReportMonths)
-	}
-	dir, err := c.BuildDirectory()
-	if err != nil {
-		fmt.Fprintf(stderr, "drpbot report: %v\n", err)
-		return 1
-	}
-	err = st.View(func(tx *store.Tx) error {
-		r, err := mailbot.BuildReport(tx, p, cal, dir, per, now)
-		if err != nil {
-			return err
-		}
-		switch *format {
-		case "csv":
-			return r.WriteCSV(stdout)
-		case "html":
-			return r.WriteHTML(stdout)
-		case "md":
-			return r.WriteMarkdown(stdout)
-		}
-		return fmt.Errorf("--format %q is not md, csv or html", *format)
-	})
-	if err != nil {
+	if err := answer(*cfg, mailbot.Query{Kind: "report", Period: per, LastPeriod: councils, Format: *format}, stdout); err != nil {
 		fmt.Fprintf(stderr, "drpbot report: %v\n", err)
 		return 1
 	}

@@ -3,40 +3,13 @@ package main
 import (
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/drpbot/drpbot/mailbot"
-	"github.com/drpbot/drpbot/mailbot/config"
-	"github.com/drpbot/drpbot/mailbot/policy"
-	"github.com/drpbot/drpbot/mailbot/workdays"
-	"github.com/drpbot/drpbot/store"
 )
 
-// openView loads the config and a readable store (a snapshot through the
-// daemon when it is running).
-func openView(path string) (*config.Config, *store.Store, *policy.Policy, *workdays.Calendar, func(), error) {
-	c, err := config.Load(path)
-	if err != nil {
-		return nil, nil, nil, nil, nil, err
-	}
-	p, err := c.BuildPolicy()
-	if err != nil {
-		return nil, nil, nil, nil, nil, err
-	}
-	cal, err := c.BuildCalendar()
-	if err != nil {
-		return nil, nil, nil, nil, nil, err
-	}
-	st, closeFn, err := store.OpenSnapshot(c.Path(c.Store.Path))
-	if err != nil {
-		return nil, nil, nil, nil, nil, err
-	}
-	return c, st, p, cal, closeFn, nil
-}
-
 func runList(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("list", "drpbot list [-c FILE] [--open] [--overdue] [--stage N] [--instigator A] [--respondent A] [--team T] [--json]",
-		"The disputes, one a line; the filters combine. Works while the daemon runs.", stdout, stderr)
+	fs := newFlags("list", "drpbot list [-c FILE] [--open] [--overdue] [--stage N] [--instigator A] [--respondent A [--all]] [--team T] [--json]",
+		"The disputes, one a line; the filters combine. --respondent lists the disputes open with that person\n(--all adds their closed ones). While the daemon runs, it answers over its query socket.", stdout, stderr)
 	cfg := fs.config()
 	var f mailbot.Filter
 	fs.BoolVar(&f.Open, "open", false, "only disputes not closed")
@@ -45,6 +18,7 @@ func runList(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.Instigator, "instigator", "", "only disputes raised by this address")
 	fs.StringVar(&f.Respondent, "respondent", "", "only disputes waiting on this address")
 	fs.StringVar(&f.Team, "team", "", "only disputes of this team")
+	fs.BoolVar(&f.All, "all", false, "with --respondent: closed disputes too")
 	asJSON := fs.Bool("json", false, "JSON lines instead of a table")
 	if _, code, ok := fs.parse(args, 0, 0); !ok {
 		return code
@@ -52,20 +26,7 @@ func runList(args []string, stdout, stderr io.Writer) int {
 	if *stage >= 0 {
 		f.Stage = stage
 	}
-	_, st, p, cal, done, err := openView(*cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "drpbot list: %v\n", err)
-		return 1
-	}
-	defer done()
-	err = st.View(func(tx *store.Tx) error {
-		rows, err := mailbot.List(tx, f, p, cal, time.Now())
-		if err != nil {
-			return err
-		}
-		return mailbot.WriteList(stdout, rows, *asJSON)
-	})
-	if err != nil {
+	if err := answer(*cfg, mailbot.Query{Kind: "list", Filter: f, JSON: *asJSON}, stdout); err != nil {
 		fmt.Fprintf(stderr, "drpbot list: %v\n", err)
 		return 1
 	}
@@ -82,24 +43,7 @@ func runShow(args []string, stdout, stderr io.Writer) int {
 		return code
 	}
 	ref := normalizeRef(pos[0])
-	_, st, p, cal, done, err := openView(*cfg)
-	if err != nil {
-		fmt.Fprintf(stderr, "drpbot show: %v\n", err)
-		return 1
-	}
-	defer done()
-	err = st.View(func(tx *store.Tx) error {
-		d, err := tx.Dispute(ref)
-		if err != nil {
-			return err
-		}
-		evs, err := tx.Events(d.Ref)
-		if err != nil {
-			return err
-		}
-		return mailbot.WriteShow(stdout, d, evs, p, cal, time.Now(), *asJSON)
-	})
-	if err != nil {
+	if err := answer(*cfg, mailbot.Query{Kind: "show", Ref: ref, JSON: *asJSON}, stdout); err != nil {
 		fmt.Fprintf(stderr, "drpbot show: %v\n", err)
 		return 1
 	}

@@ -173,16 +173,128 @@ func (m *CopyMode) UnmarshalTOML(v any) error {
 	return fmt.Errorf("%v is not cc, bcc or off", v)
 }
 
-// Security settings.
+// Security settings: which mail counts as the council's own (see
+// README "Security" and mailbot/trust.go).
 type Security struct {
-	// RequireAuthenticated counts an instruction only when the council's
-	// own mail server marked the message authenticated (DKIM/DMARC pass in
-	// Authentication-Results, or Exchange's internal-origin header), so a
-	// forged From cannot close a dispute.
-	RequireAuthenticated bool `toml:"require_authenticated"`
-	// AuthServID, when set, trusts only Authentication-Results headers
-	// added by this server (the authserv-id, e.g. "mx.council.example").
+	// RequireAuthenticated decides whether an instruction, a new alert and
+	// a stage change count only when the council's own mail server
+	// authenticated the message: "auto" (the default) turns it on at the
+	// first message from the council's domain that the server has stamped;
+	// true and false force it.
+	RequireAuthenticated AuthMode `toml:"require_authenticated"`
+	// AuthServID is the authserv-id (RFC 8601 section 2.5) the council's
+	// server writes first in its Authentication-Results, e.g.
+	// "mx.council.example"; only the topmost such headers are read. Empty
+	// means the provider's own (mx.google.com for Google Workspace), or
+	// none.
 	AuthServID string `toml:"authserv_id"`
+	// Provider is the shared mailbox's host: "auto" (from imap.host),
+	// "exchange-online", "google" or "other". Exchange Online's
+	// X-MS-Exchange-Organization-AuthAs is trusted only with
+	// "exchange-online", where Exchange removes that header from mail that
+	// comes from outside the organisation.
+	Provider string `toml:"provider"`
+	// Domains are the council's own mail domains; empty means the shared
+	// mailbox's domain.
+	Domains []string `toml:"domains"`
+}
+
+// AuthMode is require_authenticated: "auto", true or false.
+type AuthMode string
+
+// The values of AuthMode.
+const (
+	AuthAuto AuthMode = "auto"
+	AuthOn   AuthMode = "true"
+	AuthOff  AuthMode = "false"
+)
+
+// UnmarshalTOML reads a TOML boolean or the string "auto" (or "true",
+// "false").
+func (m *AuthMode) UnmarshalTOML(v any) error {
+	switch x := v.(type) {
+	case bool:
+		*m = AuthOff
+		if x {
+			*m = AuthOn
+		}
+		return nil
+	case string:
+		switch AuthMode(strings.ToLower(x)) {
+		case AuthAuto, AuthOn, AuthOff:
+			*m = AuthMode(strings.ToLower(x))
+			return nil
+		}
+	}
+	return fmt.Errorf("%v is not \"auto\", true or false", v)
+}
+
+// The providers whose own stamps drpbot knows.
+const (
+	ProviderExchange = "exchange-online"
+	ProviderGoogle   = "google"
+	ProviderOther    = "other"
+)
+
+// MailProvider is security.provider, with "auto" read from imap.host.
+func (c *Config) MailProvider() string {
+	switch p := strings.ToLower(c.Security.Provider); p {
+	case "", "auto":
+	default:
+		return p
+	}
+	switch h := strings.ToLower(strings.TrimSuffix(c.IMAP.Host, ".")); {
+	case h == "outlook.office365.com" || h == "outlook.office.com":
+		return ProviderExchange
+	case h == "imap.gmail.com":
+		return ProviderGoogle
+	}
+	return ProviderOther
+}
+
+// TrustedAuthServID is the authserv-id whose Authentication-Results count:
+// security.authserv_id, or Google's own for a Google mailbox; "" for none.
+func (c *Config) TrustedAuthServID() string {
+	if c.Security.AuthServID != "" {
+		return strings.ToLower(c.Security.AuthServID)
+	}
+	if c.MailProvider() == ProviderGoogle {
+		return "mx.google.com"
+	}
+	return ""
+}
+
+// CouncilDomains are security.domains, or the shared mailbox's domain.
+func (c *Config) CouncilDomains() []string {
+	if len(c.Security.Domains) > 0 {
+		out := make([]string, len(c.Security.Domains))
+		for i, d := range c.Security.Domains {
+			out[i] = strings.ToLower(strings.TrimSpace(d))
+		}
+		return out
+	}
+	if _, d, ok := strings.Cut(c.Mailbox, "@"); ok {
+		return []string{strings.ToLower(d)}
+	}
+	return nil
+}
+
+// CanAuthenticate reports whether drpbot knows a stamp of the council's
+// own server to look for: an authserv-id, or Exchange Online's.
+func (c *Config) CanAuthenticate() bool {
+	return c.TrustedAuthServID() != "" || c.MailProvider() == ProviderExchange
+}
+
+// SecurityWarnings say, loudly, when instructions may be accepted from a
+// forged sender; check-config prints them and the daemon logs them at start.
+func (c *Config) SecurityWarnings() []string {
+	switch {
+	case c.Security.RequireAuthenticated == AuthOff:
+		return []string{"security.require_authenticated = false: INSTRUCTIONS, NEW ALERTS AND STAGE CHANGES ARE ACCEPTED UNAUTHENTICATED; anyone who forges an IRO's From can close or escalate a dispute"}
+	case !c.CanAuthenticate():
+		return []string{"security: no authserv_id and no Exchange Online or Google mailbox: drpbot cannot tell the council's mail server's stamp from a forged one, so INSTRUCTIONS, NEW ALERTS AND STAGE CHANGES ARE ACCEPTED UNAUTHENTICATED; set security.authserv_id"}
+	}
+	return nil
 }
 
 // OAuth2 is the Microsoft identity platform client-credentials flow.
@@ -369,6 +481,7 @@ func Defaults() Config {
 		Policy:   Policy{Preset: "newham"},
 		Store:    Store{Path: "drpbot.db", RetentionDays: 3 * 365},
 		Privacy:  Privacy{Acknowledge: true},
+		Security: Security{RequireAuthenticated: AuthAuto, Provider: "auto"},
 		Log:      Log{Format: "text", Level: "info"},
 		Metrics:  Metrics{Listen: DefaultMetricsListen},
 	}
@@ -541,6 +654,7 @@ func (c *Config) Validate() []error {
 			bad("metrics.listen: %v", err)
 		}
 	}
+	errs = append(errs, c.validateSecurity()...)
 	return errs
 }
 
@@ -709,4 +823,32 @@ func (c *Config) Warnings() []string {
 		out = append(out, "directory.qa: empty; problems that need a person will reach only the instigator")
 	}
 	return out
+}
+
+func (c *Config) validateSecurity() []error {
+	var errs []error
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Errorf(format, a...)) }
+	switch c.Security.RequireAuthenticated {
+	case AuthAuto, AuthOff, "":
+	case AuthOn:
+		if !c.CanAuthenticate() {
+			bad("security.require_authenticated: true needs security.authserv_id (the name the council's mail server writes first in its Authentication-Results), or a mailbox on Exchange Online or Google; without one any sender could forge the stamp")
+		}
+	default:
+		bad("security.require_authenticated: %q is not \"auto\", true or false", c.Security.RequireAuthenticated)
+	}
+	switch strings.ToLower(c.Security.Provider) {
+	case "", "auto", ProviderExchange, ProviderGoogle, ProviderOther:
+	default:
+		bad("security.provider: %q is not auto, exchange-online, google or other", c.Security.Provider)
+	}
+	if id := c.Security.AuthServID; id != "" && (strings.ContainsAny(id, " \t;=()\"") || !strings.Contains(id, ".")) {
+		bad("security.authserv_id: %q is not a host name such as mx.council.example", id)
+	}
+	for i, d := range c.Security.Domains {
+		if d == "" || strings.ContainsAny(d, " @") || !strings.Contains(d, ".") {
+			bad("security.domains[%d]: %q is not a domain", i, d)
+		}
+	}
+	return errs
 }

@@ -218,12 +218,16 @@ const (
 	HelpCard         Purpose = "help"   // the command language, on request
 	Digest           Purpose = "digest" // weekly: open disputes per person
 	Report           Purpose = "report" // quarterly, to QA
+	// Held tells the QA inbox what drpbot recorded but did not act on (an
+	// alert its server did not authenticate, a stranger's mail); sent by
+	// the mailbot, never by the rules.
+	Held Purpose = "held"
 )
 
 // Purposes lists every purpose, in the order people meet them.
 var Purposes = []Purpose{Ack, Notify, Reminder, Overdue, Escalation, Proposal, CafcassProposal,
 	DecisionReminder, CommandAck, CommandRefused, Away, DeputyCover, Bounced, CapWarning, CapPassed,
-	NoNextLevel, StatusReply, HelpCard, Digest, Report}
+	NoNextLevel, StatusReply, HelpCard, Digest, Report, Held}
 
 // Intent is an email to send, before rendering.
 type Intent struct {
