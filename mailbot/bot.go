@@ -70,9 +70,31 @@ type Bot struct {
 	// dispute; a test uses it to make one dispute's tick fail.
 	beforeTick func(ref string)
 	sendMu     sync.Mutex // one drain at a time
-	sendLimit  int
-	live       liveState  // reload.go: guards what a reload replaces
-	watch      watchState // the IMAP connection's health (imapconn.go, health.go)
+	// sendLimit is how many due emails one batch takes: their attempts are
+	// recorded in one transaction and what is over a person's daily limit
+	// is bundled into one digest per batch (see bundle). A drain takes
+	// batch after batch until nothing due is left.
+	sendLimit int
+	// sendHook, when set (tests only), runs at points of one email's SMTP
+	// transaction: "dot" just before the final dot, "accepted" once the
+	// server accepted it and before that is recorded. The kill tests stop
+	// the process there.
+	sendHook func(point string, row store.OutboxRow)
+	// outageSince is when the SMTP server stopped answering (zero: it
+	// answers); only the sender, under sendMu, touches it.
+	outageSince  time.Time
+	outageLogged bool
+	// restoreChecked is set once the store is known not to be a restored
+	// backup, or its restore was reconciled (see reconcileRestore).
+	restoreChecked bool
+	// inFlightRecovered is set once what a dead process left in flight has
+	// been made due again (store.RecoverInFlight).
+	inFlightRecovered bool
+	// smtpProbe is how often the sender tries the SMTP server while it is
+	// unreachable and mail waits.
+	smtpProbe time.Duration
+	live      liveState  // reload.go: guards what a reload replaces
+	watch     watchState // the IMAP connection's health (imapconn.go, health.go)
 }
 
 // New builds a Bot from a validated config and an open store.
@@ -106,7 +128,7 @@ func New(cfg *config.Config, st *store.Store, log *slog.Logger) (*Bot, error) {
 	b := &Bot{
 		cfg: cfg, st: st, log: log, parser: parser.New(cfg.ParserOptions()),
 		policy: pol, cal: cal, dir: dir, tpl: tpl, self: self, domain: domain,
-		wake: make(chan struct{}, 1), sendLimit: 50, Now: time.Now,
+		wake: make(chan struct{}, 1), sendLimit: 500, smtpProbe: 5 * time.Second, Now: time.Now,
 	}
 	b.live.csv = csv
 	if cfg.IMAP.Auth == "oauth2" || cfg.SMTP.Auth == "oauth2" {

@@ -65,15 +65,13 @@ func (b *Bot) CheckConnect(ctx context.Context, w io.Writer) error {
 	case m.Auth == "oauth2" && !tokenOK:
 		fmt.Fprintln(w, "smtp   skipped: no OAuth2 token")
 	default:
-		sc, err := b.smtpClient(ctx)
-		if err == nil {
-			err = sc.DialWithContext(ctx)
-		}
+		sc, err := b.dialSMTP(ctx) // the sender's own dial (sender.go)
 		if err != nil {
 			fail("smtp", fmt.Errorf("smtp: log in to %s as %s: %w", m.Address(), m.Username, err))
 			break
 		}
-		_ = sc.Close() // QUIT: no MAIL was given, nothing is sent
+		_ = sc.Quit() // no MAIL was given, nothing is sent
+		sc.Close()
 		how := "logged in as " + m.Username
 		if m.Auth == "none" {
 			how = "connected (no login: a relay)"

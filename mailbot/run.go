@@ -121,19 +121,26 @@ func (c cronLog) Error(err error, msg string, kv ...any) {
 	c.l.Error("cron: "+msg, append(kv, "err", err)...)
 }
 
+// sendLoop drains the outbox when rung and every 30 seconds; while the
+// SMTP server is unreachable and mail waits, it probes every smtpProbe
+// instead, so mail leaves as soon as the server answers again.
 func (b *Bot) sendLoop(ctx context.Context) {
-	t := time.NewTicker(30 * time.Second)
-	defer t.Stop()
 	for {
-		if _, _, err := b.Drain(ctx, b.Now()); err != nil && ctx.Err() == nil {
+		wait := 30 * time.Second
+		if _, _, err := b.Drain(ctx, b.Now()); errors.Is(err, ErrSMTPUnavailable) {
+			wait = b.smtpProbe
+		} else if err != nil && ctx.Err() == nil {
 			b.log.Error("sender", "err", err)
 		}
+		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
+			t.Stop()
 			return
 		case <-b.wake:
 		case <-t.C:
 		}
+		t.Stop()
 	}
 }
 

@@ -133,6 +133,12 @@ func WriteShow(w io.Writer, d engine.Dispute, events []store.Event, p *policy.Po
 	if d.Status == engine.Open && !d.Due.IsZero() {
 		left := cal.WorkingDaysBetween(workdays.In(now), d.Due)
 		fmt.Fprintf(w, "  waiting for %s, due by the end of %s (%d working days left)\n", d.Respondent, d.Due.UK(), left)
+		if containsAddr(d.Bounced, d.Respondent) {
+			fmt.Fprintf(w, "  the mail server refused %s's address\n", d.Respondent)
+		}
+		if d.Cover != "" {
+			fmt.Fprintf(w, "  covered by %s, who may respond in their place\n", d.Cover)
+		}
 	}
 	if d.Outcome != "" {
 		fmt.Fprintf(w, "  outcome: %s on %s\n", d.Outcome, stamp(d.Closed))

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -89,19 +90,28 @@ func BackupFromSocket(socketPath, dst string) (int64, error) {
 
 // BackupPath copies the store at storePath to dst: directly when no daemon
 // holds it, else through the daemon's backup socket.
+// The copy is stamped with the time it was taken (see MarkBackup), so that
+// a store restored from it knows to look for what was sent since.
 func BackupPath(storePath, dst string) (int64, error) {
 	if _, err := os.Stat(storePath); err != nil {
 		return 0, fmt.Errorf("store: backup: %w", err) // never create an empty store to copy
 	}
+	taken := time.Now()
 	s, err := Open(storePath)
-	if errors.Is(err, ErrLocked) {
-		return BackupFromSocket(SocketPath(storePath), dst)
+	var n int64
+	switch {
+	case errors.Is(err, ErrLocked):
+		n, err = BackupFromSocket(SocketPath(storePath), dst)
+	case err != nil:
+		return 0, err
+	default:
+		n, err = s.BackupFile(dst)
+		s.Close()
 	}
 	if err != nil {
-		return 0, err
+		return n, err
 	}
-	defer s.Close()
-	return s.BackupFile(dst)
+	return n, MarkBackup(dst, taken)
 }
 
 // OpenSnapshot opens the store at storePath for reading: the file itself

@@ -43,6 +43,27 @@ type OutboxRow struct {
 	// recorded: a row still in flight after a restart was being sent when
 	// the process died, and may have gone.
 	InFlight bool `json:"in_flight,omitempty"`
+	// Committing is set, durably, before the message's final "." goes to
+	// the server (RFC 5321 4.1.1.4: the server takes responsibility for
+	// the email only when it answers that dot), and cleared in the same
+	// transaction that records the server's answer. So after a crash only a
+	// row still committing may have gone: one in flight but not committing
+	// certainly did not, and is sent again without looking anywhere.
+	Committing bool `json:"committing,omitempty"`
+	// Delivered are the envelope recipients the server has accepted this
+	// email for (RFC 5321 3.3: each RCPT is answered on its own); a retry
+	// goes only to the others.
+	Delivered []string `json:"delivered,omitempty"`
+	// Rejected are the recipients the server refused for good, or that
+	// are not valid addresses at all (never sent to the server), each
+	// "address: reason".
+	Rejected []string `json:"rejected,omitempty"`
+	// Bundled is the Message-ID of the digest that carried this email to
+	// the people it would have taken past their daily limit.
+	Bundled string `json:"bundled,omitempty"`
+	// NoCap exempts the row from the daily limit: a digest of what was
+	// over the limit is the limit's own outlet.
+	NoCap bool `json:"no_cap,omitempty"`
 	// Set in the history: when it was sent, or that it failed for good.
 	Sent   time.Time `json:"sent,omitzero"`
 	Failed bool      `json:"failed,omitempty"`
@@ -221,6 +242,204 @@ func (s *Store) Finish(id string, at time.Time, errText string, dryRun bool) (Ou
 	return row, err
 }
 
+// Outcome is what one attempt at one outbox row came to.
+type Outcome struct {
+	ID string
+	At time.Time
+	// Delivered are the recipients the server accepted the email for in
+	// this attempt; Rejected those it refused for good ("address: reason").
+	Delivered, Rejected []string
+	// Retry keeps the row waiting (until its recorded next attempt) for
+	// the recipients neither delivered nor rejected; otherwise the row
+	// goes to the history: sent when anyone has it, else failed.
+	Retry bool
+	// Err is the last error, for the row and the history.
+	Err string
+}
+
+// Record stores an attempt's outcome and then, in the same transaction,
+// marks commitNext (when not "") as committing: one disk sync per email
+// holds both the previous email's acceptance and the next one's point of
+// no return. The row is returned as stored.
+func (t *Tx) Record(o Outcome, commitNext string) (OutboxRow, error) {
+	row, err := takeOutbox(t.tx, o.ID)
+	if err != nil {
+		return row, err
+	}
+	row.Delivered = appendNew(row.Delivered, o.Delivered...)
+	row.Rejected = appendNew(row.Rejected, o.Rejected...)
+	row.InFlight, row.Committing = false, false
+	if o.Err != "" {
+		row.LastError = o.Err
+	}
+	if o.Retry {
+		if err := putOutbox(t.tx, row); err != nil {
+			return row, err
+		}
+	} else {
+		if len(row.Delivered) > 0 {
+			row.Sent = o.At
+		} else {
+			row.Failed = true
+		}
+		row.HTML = ""
+		v, err := encodeRow(row)
+		if err != nil {
+			return row, err
+		}
+		if err := t.tx.Bucket(bHistory).Put([]byte(o.ID), v); err != nil {
+			return row, err
+		}
+	}
+	if commitNext != "" {
+		return row, t.MarkCommitting(commitNext)
+	}
+	return row, nil
+}
+
+// MarkCommitting marks a waiting row as about to be handed to the server
+// (see OutboxRow.Committing).
+func (t *Tx) MarkCommitting(id string) error {
+	next, ok, err := getRow(t.tx.Bucket(bOutbox), id)
+	if err != nil || !ok {
+		return fmt.Errorf("store: outbox row %s: not waiting (%v)", id, err)
+	}
+	next.Committing = true
+	v, err := encodeRow(next)
+	if err != nil {
+		return err
+	}
+	return t.tx.Bucket(bOutbox).Put([]byte(id), v)
+}
+
+// Release puts a waiting row whose attempt never began its transaction
+// (the connection failed before, or drpbot is stopping) back in the queue
+// due at at, with the attempt undone: it is not counted against
+// max_attempts, and it is neither in flight nor committing.
+func (t *Tx) Release(id string, at time.Time, errText string) error {
+	row, err := takeOutbox(t.tx, id)
+	if err != nil {
+		return err
+	}
+	if row.InFlight && row.Attempts > 0 {
+		row.Attempts--
+	}
+	row.InFlight, row.Committing = false, false
+	row.NextAttempt, row.LastError = at, errText
+	return putOutbox(t.tx, row)
+}
+
+// Interrupted records an attempt whose connection failed in the middle:
+// the attempt counts and the row waits its recorded next attempt (an email
+// the server drops the connection over must not block the queue for
+// ever); a row that was committing stays so, to be settled before any
+// resend.
+func (t *Tx) Interrupted(id string, errText string) error {
+	row, err := takeOutbox(t.tx, id)
+	if err != nil {
+		return err
+	}
+	row.InFlight = row.Committing
+	row.LastError = errText
+	return putOutbox(t.tx, row)
+}
+
+// RecoverInFlight is run once when a process starts sending: any row
+// still in flight belongs to a process that died. One that was not
+// committing never reached its final dot, so its attempt is undone and it
+// is due at once; one that was committing is made due at once too, still
+// committing, for the sender to settle before anything else. It returns
+// how many rows it touched.
+func (s *Store) RecoverInFlight(now time.Time) (int, error) {
+	n := 0
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		n = 0
+		var ids []string
+		err := tx.Bucket(bOutbox).ForEach(func(k, v []byte) error {
+			var row OutboxRow
+			if err := json.Unmarshal(v, &row); err != nil {
+				return err
+			}
+			if row.InFlight || row.Committing {
+				ids = append(ids, string(k))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		for _, id := range ids {
+			row, err := takeOutbox(tx, id)
+			if err != nil {
+				return err
+			}
+			if !row.Committing && row.Attempts > 0 {
+				row.Attempts--
+				row.InFlight = false
+			}
+			if row.NextAttempt.After(now) {
+				row.NextAttempt = now
+			}
+			if err := putOutbox(tx, row); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// Hold makes a waiting row wait until at, keeping its state (in flight,
+// committing): drpbot cannot yet tell whether it went.
+func (t *Tx) Hold(id string, at time.Time, errText string) error {
+	row, err := takeOutbox(t.tx, id)
+	if err != nil {
+		return err
+	}
+	row.NextAttempt, row.LastError = at, errText
+	return putOutbox(t.tx, row)
+}
+
+// Recipients are the envelope recipients row still has to reach: its To
+// and Cc and any extra (the shared mailbox's copy), less those already
+// delivered or rejected, each once, lower case.
+func (row OutboxRow) Recipients(extra ...string) []string {
+	done := map[string]bool{}
+	for _, a := range row.Delivered {
+		done[strings.ToLower(a)] = true
+	}
+	for _, r := range row.Rejected {
+		a, _, _ := strings.Cut(r, ": ")
+		done[strings.ToLower(a)] = true
+	}
+	var out []string
+	for _, a := range append(append(append([]string{}, row.To...), row.Cc...), extra...) {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a != "" && !done[a] {
+			done[a] = true
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func appendNew(list []string, add ...string) []string {
+	for _, a := range add {
+		found := false
+		for _, l := range list {
+			if l == a {
+				found = true
+				break
+			}
+		}
+		if !found {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
 // OutboxLen is the number of rows waiting.
 func (t *Tx) OutboxLen() int { return t.tx.Bucket(bOutbox).Stats().KeyN }
 
@@ -248,14 +467,15 @@ func (t *Tx) History(fn func(OutboxRow) error) error {
 var bQuota = []byte("quota") // day/address/Message-ID -> nil
 
 // reserve counts msgID against each address's quota for day (YYYY-MM-DD)
-// inside tx, unless an address has already had limit emails that day: then
-// nothing is counted and it reports false. Counting the same msgID again is
-// free, so a retried email is counted once.
-func reserve(tx *bolt.Tx, msgID, day string, addrs []string, limit int) (bool, error) {
+// inside tx, unless some addresses have already had limit emails that day:
+// then nothing is counted and it returns those addresses. Counting the
+// same msgID again is free, so a retried email is counted once.
+func reserve(tx *bolt.Tx, msgID, day string, addrs []string, limit int) ([]string, error) {
 	b, err := tx.CreateBucketIfNotExists(bQuota)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
+	var over []string
 	for _, a := range addrs {
 		prefix := []byte(day + "/" + strings.ToLower(a) + "/")
 		if b.Get(append(append([]byte{}, prefix...), msgID...)) != nil {
@@ -267,28 +487,56 @@ func reserve(tx *bolt.Tx, msgID, day string, addrs []string, limit int) (bool, e
 			n++
 		}
 		if n >= limit {
-			return false, nil
+			over = append(over, strings.ToLower(a))
 		}
+	}
+	if len(over) > 0 {
+		return over, nil
 	}
 	for _, a := range addrs {
 		if err := b.Put([]byte(day+"/"+strings.ToLower(a)+"/"+msgID), nil); err != nil {
-			return false, err
+			return nil, err
 		}
 	}
-	return true, nil
+	return nil, nil
+}
+
+// Capped is a row that would take someone past their daily limit.
+type Capped struct {
+	Row OutboxRow
+	// Over are the To addresses already at their limit today.
+	Over []string
 }
 
 // Batch is what BeginAttempts did with a batch of rows.
 type Batch struct {
-	Begun    []OutboxRow // attempts recorded: send these
-	Deferred []OutboxRow // over a recipient's daily limit: wait until the day after
+	Begun []OutboxRow // attempts recorded: send these
+	// Capped rows were left waiting as they were, not begun: the sender
+	// bundles them for the people over their limit (see Tx.Bundle).
+	Capped []Capped
+}
+
+// pendingTo are row's To addresses it has still to reach.
+func pendingTo(row OutboxRow) []string {
+	left := map[string]bool{}
+	for _, a := range row.Recipients() {
+		left[a] = true
+	}
+	var out []string
+	for _, a := range row.To {
+		if left[strings.ToLower(a)] {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // BeginAttempts records, in one transaction, an attempt for each row that
-// its recipients' daily limit allows (see BeginAttempt and reserve); rows
-// over the limit wait until deferUntil. retryAt gives each begun row's next
-// attempt from its new attempt count.
-func (s *Store) BeginAttempts(ids []string, day string, limit int, deferUntil time.Time, retryAt func(attempts int) time.Time) (Batch, error) {
+// its recipients' daily limit allows (see BeginAttempt and reserve): the
+// limit counts what lands on a person as To (addressed to them, to act
+// on), never copies, and rows marked NoCap are not counted. retryAt gives
+// each begun row's next attempt from its new attempt count.
+func (s *Store) BeginAttempts(ids []string, day string, limit int, retryAt func(attempts int) time.Time) (Batch, error) {
 	var out Batch
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		out = Batch{}
@@ -297,18 +545,19 @@ func (s *Store) BeginAttempts(ids []string, day string, limit int, deferUntil ti
 			if err != nil {
 				return err
 			}
-			ok, err := reserve(tx, id, day, append(append([]string{}, row.To...), row.Cc...), limit)
-			if err != nil {
-				return err
+			var over []string
+			if !row.NoCap {
+				if over, err = reserve(tx, id, day, pendingTo(row), limit); err != nil {
+					return err
+				}
 			}
-			if ok {
+			if len(over) == 0 {
 				row.Attempts++
 				row.NextAttempt = retryAt(row.Attempts)
 				row.InFlight = true
 				out.Begun = append(out.Begun, row)
 			} else {
-				row.LastError, row.NextAttempt = "daily limit per recipient reached", deferUntil
-				out.Deferred = append(out.Deferred, row)
+				out.Capped = append(out.Capped, Capped{Row: row, Over: over})
 			}
 			if err := putOutbox(tx, row); err != nil {
 				return err
@@ -317,6 +566,27 @@ func (s *Store) BeginAttempts(ids []string, day string, limit int, deferUntil ti
 		return nil
 	})
 	return out, err
+}
+
+// Bundle records that addrs receive the waiting row id inside the email
+// digestID instead of on its own. A row left with nobody else to reach
+// goes to the history as sent at at (its people have it in the digest).
+func (t *Tx) Bundle(id string, addrs []string, digestID string, at time.Time) (OutboxRow, error) {
+	row, err := takeOutbox(t.tx, id)
+	if err != nil {
+		return row, err
+	}
+	row.Delivered = appendNew(row.Delivered, addrs...)
+	row.Bundled = digestID
+	if len(row.Recipients()) > 0 {
+		return row, putOutbox(t.tx, row)
+	}
+	row.Sent, row.InFlight, row.Committing, row.HTML = at, false, false, ""
+	v, err := encodeRow(row)
+	if err != nil {
+		return row, err
+	}
+	return row, t.tx.Bucket(bHistory).Put([]byte(id), v)
 }
 
 // ForgetQuota drops quota entries of days before day.

@@ -585,27 +585,34 @@ func TestBeginAttemptsDailyLimit(t *testing.T) {
 		}
 		return nil
 	})
-	tomorrow := t0.Add(24 * time.Hour)
-	b, err := s.BeginAttempts(ids, "2026-11-02", 2, tomorrow, func(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) })
-	if err != nil || len(b.Begun) != 2 || len(b.Deferred) != 1 {
+	b, err := s.BeginAttempts(ids, "2026-11-02", 2, func(n int) time.Time { return t0.Add(time.Duration(n) * time.Minute) })
+	if err != nil || len(b.Begun) != 2 || len(b.Capped) != 1 {
 		t.Fatalf("batch %+v %v", b, err)
 	}
 	if !b.Begun[0].InFlight || b.Begun[0].Attempts != 1 || !b.Begun[0].NextAttempt.Equal(t0.Add(time.Minute)) {
 		t.Errorf("begun %+v", b.Begun[0])
 	}
-	if d := b.Deferred[0]; d.Attempts != 0 || !d.NextAttempt.Equal(tomorrow) {
-		t.Errorf("deferred %+v", d)
+	c := b.Capped[0]
+	if c.Row.Attempts != 0 || !c.Row.NextAttempt.Equal(t0) || len(c.Over) != 1 || c.Over[0] != c.Row.To[0] {
+		t.Errorf("capped %+v", c)
 	}
 	// A retry of a counted email is not counted again.
-	b, _ = s.BeginAttempts(ids[:1], "2026-11-02", 2, tomorrow, func(n int) time.Time { return t0 })
+	b, _ = s.BeginAttempts(ids[:1], "2026-11-02", 2, func(n int) time.Time { return t0 })
 	if len(b.Begun) != 1 || b.Begun[0].Attempts != 2 {
 		t.Errorf("retry %+v", b)
 	}
-	// The next day the deferred one goes.
-	b, _ = s.BeginAttempts(ids[2:], "2026-11-03", 2, tomorrow, func(n int) time.Time { return t0 })
-	if len(b.Begun) != 1 {
-		t.Errorf("next day %+v", b)
-	}
+	// Bundled for the person over the limit, the row goes to the history:
+	// nobody else was to get it.
+	err = s.Update(func(tx *Tx) error {
+		_, err := tx.Bundle(ids[2], c.Over, "<digest@x>", t0)
+		return err
+	})
+	s.View(func(tx *Tx) error {
+		if r, _ := tx.Outboxed(ids[2]); err != nil || r.Sent.IsZero() || r.Bundled != "<digest@x>" || tx.OutboxLen() != 2 {
+			t.Errorf("bundled %+v (%v)", r, err)
+		}
+		return nil
+	})
 }
 
 // TestOpenIndex: ForEachOpenBrief reads the open disputes only, follows a

@@ -119,7 +119,9 @@ type SMTP struct {
 	// DryRun does everything but talk to SMTP: what would be sent is
 	// logged and kept in the outbox history.
 	DryRun bool `toml:"dry_run"`
-	// MaxPerRecipientPerDay caps the emails one address receives in a day.
+	// MaxPerRecipientPerDay caps the emails addressed (To, not Cc) to one
+	// address in a day on their own; the rest go the same day as one
+	// digest to them, and the QA inbox is told.
 	MaxPerRecipientPerDay int `toml:"max_per_recipient_per_day"`
 	// MaxAttempts caps the tries of one email before it is recorded as
 	// failed and reported to the QA inbox.
@@ -131,6 +133,12 @@ type SMTP struct {
 	// (a stage's cc_mailbox) and blind elsewhere, "bcc" always blind, "off"
 	// never. true and false are read as "cc" and "off".
 	CopyToMailbox CopyMode `toml:"copy_to_mailbox"`
+	// CopyFolders are further folders of the shared mailbox where a copy of
+	// drpbot's own email may be ("Sent Items", where Microsoft 365 keeps
+	// what is sent over SMTP AUTH; a mail rule's folder). After a crash in
+	// the middle of sending, drpbot looks there as well as in the watched
+	// folders before sending again. Empty: the watched folders only.
+	CopyFolders []string `toml:"copy_folders"`
 }
 
 // CopyMode is how the shared mailbox is copied: cc, bcc or off.

@@ -42,6 +42,9 @@ type Sandbox struct {
 	mem   *imapmemserver.Server
 	imapS *imapserver.Server
 	smtpS *smtp.Server
+	// tlsConfig is SMTP's STARTTLS config after EnableTLS, kept for a
+	// restarted server.
+	tlsConfig *tls.Config
 
 	mu       sync.Mutex
 	users    map[string]*imapmemserver.User
@@ -63,21 +66,50 @@ func Start(users map[string]string) (*Sandbox, error) {
 	s.IMAPAddr = il.Addr().String()
 	s.serveIMAP(il)
 
-	s.smtpS = smtp.NewServer(backend{s})
-	s.smtpS.Domain = "localhost"
-	s.smtpS.AllowInsecureAuth = true
-	s.smtpS.ReadTimeout = time.Minute
-	s.smtpS.WriteTimeout = time.Minute
-	s.smtpS.MaxMessageBytes = 32 << 20
-	s.smtpS.ErrorLog = log.New(io.Discard, "", 0)
 	sl, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		il.Close()
 		return nil, err
 	}
 	s.SMTPAddr = sl.Addr().String()
-	go s.smtpS.Serve(sl)
+	s.serveSMTP(sl)
 	return s, nil
+}
+
+func (s *Sandbox) serveSMTP(l net.Listener) {
+	srv := smtp.NewServer(backend{s})
+	srv.Domain = "localhost"
+	srv.AllowInsecureAuth = true
+	srv.ReadTimeout = time.Minute
+	srv.WriteTimeout = time.Minute
+	srv.MaxMessageBytes = 32 << 20
+	srv.ErrorLog = log.New(io.Discard, "", 0)
+	s.mu.Lock()
+	if s.tlsConfig != nil {
+		srv.TLSConfig = s.tlsConfig
+	}
+	s.smtpS = srv
+	s.mu.Unlock()
+	go srv.Serve(l)
+}
+
+// StopSMTP closes the SMTP listener and every SMTP connection: a server
+// that is down, as a client sees it (connection refused).
+func (s *Sandbox) StopSMTP() error {
+	s.mu.Lock()
+	srv := s.smtpS
+	s.mu.Unlock()
+	return srv.Close()
+}
+
+// StartSMTP listens again on the same address after StopSMTP.
+func (s *Sandbox) StartSMTP() error {
+	l, err := net.Listen("tcp", s.SMTPAddr)
+	if err != nil {
+		return err
+	}
+	s.serveSMTP(l)
+	return nil
 }
 
 func (s *Sandbox) serveIMAP(l net.Listener) {
@@ -142,7 +174,10 @@ func (s *Sandbox) EnableTLS() error {
 	}
 	s.IMAPSAddr = l.Addr().String()
 	go s.imapS.Serve(l)
+	s.mu.Lock()
+	s.tlsConfig = cfg
 	s.smtpS.TLSConfig = cfg
+	s.mu.Unlock()
 	return nil
 }
 
@@ -185,7 +220,10 @@ func (s *Sandbox) AddUser(addr, password string) {
 
 // Close stops both servers.
 func (s *Sandbox) Close() error {
-	return errors.Join(s.imapS.Close(), s.smtpS.Close())
+	s.mu.Lock()
+	srv := s.smtpS
+	s.mu.Unlock()
+	return errors.Join(s.imapS.Close(), srv.Close())
 }
 
 // SetSMTPDown makes the SMTP server answer every message with a temporary
