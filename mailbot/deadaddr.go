@@ -82,7 +82,7 @@ func (b *Bot) routeAround(d engine.Dispute, dead []string) (engine.Dispute, []en
 	}
 	d.Cover = alt
 	d.AwayStage = d.Stage // an out-of-office from the dead address changes nothing more
-	reason := "the mail server refused " + d.Respondent + "; the alert went to their " + how + " " + alt
+	reason := "the mail server refused " + d.Respondent + ", and the directory names you as their " + how
 	d.Seq++
 	cover := engine.Intent{Purpose: engine.DeputyCover, Ref: d.Ref, Stage: d.Stage, Seq: d.Seq, To: []string{alt}, Reason: reason}
 	if !strings.EqualFold(d.Instigator, alt) {

@@ -213,3 +213,29 @@ func TestReportChartIsItsTable(t *testing.T) {
 		t.Errorf("%d bars for %d cells", len(d.Bars), i)
 	}
 }
+
+// TestCoverForADeadAddress: when the mail server refused the respondent
+// and the alert went to their deputy or line manager, the email says so
+// and does not say the respondent is away (they may not be).
+func TestCoverForADeadAddress(t *testing.T) {
+	s := load(t)
+	p, _ := policy.Preset("newham")
+	d := Sample("deputy_cover", &p)
+	d.Reason = "the mail server refused sam.manager@council.example, and the directory names you as their line manager"
+	m, err := s.Render(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, text := range []string{m.Text, m.HTML} {
+		if strings.Contains(text, "is away") || strings.Contains(text, "named as their deputy") {
+			t.Errorf("a dead address reads as an absence:\n%s", text)
+		}
+		if !strings.Contains(text, "the directory names you as their line manager") || !strings.Contains(text, "refuses") {
+			t.Errorf("the reason is missing:\n%s", text)
+		}
+	}
+	d.Reason = ""
+	if m, _ := s.Render(d); !strings.Contains(m.Text, "is away") {
+		t.Errorf("an out-of-office cover no longer says the respondent is away:\n%s", m.Text)
+	}
+}
