@@ -43,7 +43,7 @@ func Sample(purpose string, p *policy.Policy) Data {
 	case "overdue":
 		d.DaysLeft = -2
 		d.Due = "Monday 14 December 2026"
-		d.StageName = s1
+		d.StageName, d.Heading = s1, p.HeadingFor(1)
 		d.Recipient = Person{Name: "Pat Lead", Email: "pat.lead@council.example"}
 		d.Respondent = d.Recipient
 		d.History = []Step{{Stage: s1, Respondent: "Pat Lead", Started: "Monday 7 December 2026", Due: "Monday 14 December 2026"}}
@@ -58,7 +58,11 @@ func Sample(purpose string, p *policy.Policy) Data {
 		d.Reason = engine.ReasonLapsed
 	case "cafcass_proposal":
 		d.Recipient = d.Instigator
-		d.StageName = p.StageName(4)
+		// The dispute is at the stage before the Cafcass step (Wakefield
+		// "Stage 4 Formal Dispute Form", Brighton & Hove Level 5), with that
+		// stage's heading, as the daemon's email carries it.
+		n := lastBeforeCafcass(p)
+		d.StageName, d.Heading = p.StageName(n), p.HeadingFor(n)
 		d.Copied = CopiedClause([]string{"Ian Manager"})
 	case "decision_reminder":
 		d.Recipient = d.Instigator
@@ -110,4 +114,18 @@ func Sample(purpose string, p *policy.Policy) Data {
 			Tables: []Table{t}, Bars: ChartOf(t)}
 	}
 	return d
+}
+
+// lastBeforeCafcass is the formal stage a dispute is at when the Cafcass
+// step is proposed: the one before the policy's Cafcass stage, else its
+// last stage.
+func lastBeforeCafcass(p *policy.Policy) int {
+	n := 4
+	for _, st := range p.Stages {
+		if st.Cafcass {
+			return n
+		}
+		n = st.Number
+	}
+	return n
 }

@@ -104,8 +104,13 @@ func TestEveryPresetRenders(t *testing.T) {
 			if d.Ref != "" && !strings.Contains(m.Subject, "["+d.Ref+"]") {
 				t.Errorf("%s/%s: subject lacks the tracking tag: %q", name, purpose, m.Subject)
 			}
-			if d.Ref != "" && !strings.Contains(m.Subject, p.Heading) {
+			if d.Ref != "" && !strings.Contains(m.Subject, p.Heading) && !strings.Contains(m.Subject, d.Heading) {
 				t.Errorf("%s/%s: subject lacks the heading: %q", name, purpose, m.Subject)
+			}
+			// A stage's own heading names that stage: the subject never says
+			// two stages ("Stage 2 IRO Formal Dispute Form - Stage 1").
+			if n, own := p.StageForHeading(d.Heading); own && d.StageName != p.StageName(n) {
+				t.Errorf("%s/%s: heading %q is stage %d's, the email is about %s: %q", name, purpose, d.Heading, n, d.StageName, m.Subject)
 			}
 			if strings.Contains(m.Subject, "S.C.") {
 				t.Errorf("%s/%s: initials in the subject", name, purpose)
