@@ -356,11 +356,16 @@ func brightonLadder(t *testing.T, real bool) {
 	if !strings.Contains(header(l3, "Cc"), "head.of.safeguarding@drpbot.test") {
 		t.Errorf("Level 3 Cc %q lacks the Head of Safeguarding", header(l3, "Cc"))
 	}
+	// Only true things: the IRO Manager escalated it, not the IRO.
+	has(t, l3, "Ian Manager escalated it from Level 2", "escalated by Ian Manager")
+	hasNot(t, l3, "the IRO escalated it")
 	w.got(t, "dcs", 1)
 	// The Head of Safeguarding steers Levels 3-5.
 	w.at(12, 9)
 	w.mail(t, "head.of.safeguarding", []string{"lac"}, nil, "RE: "+l3.Subject, "<b4@drpbot.test>", l3.MessageID, "Stage 5")
-	w.got(t, "chief.executive", 1)
+	l5 := w.got(t, "chief.executive", 1)
+	has(t, l5, "Hope Safeguarding moved it here from Level 3")
+	hasNot(t, l5, "the IRO moved it")
 	w.at(13, 9)
 	w.mail(t, "head.of.safeguarding", []string{"lac"}, nil, "RE: "+l3.Subject, "<b5@drpbot.test>", "<b4@drpbot.test>", "Escalate")
 	prop := w.ms.inbox(t, addrOf("head.of.safeguarding"))
@@ -425,4 +430,19 @@ func secondInbox(t *testing.T, real bool) {
 		t.Errorf("stage 2 From %q Cc %q: want the CPRS box", header(esc, "From"), header(esc, "Cc"))
 	}
 	w.got(t, "cprs", 2) // the acknowledgement's blind copy, and stage 2's visible Cc
+}
+
+// TestEscalationNamesActor: an escalation says who escalated, truly. Newham
+// s7: "IRO/CP Chair will escalate to the Practice Lead's Service Manager" -
+// a CP Chair's escalation never reads "the IRO escalated it".
+func TestEscalationNamesActor(t *testing.T) {
+	w := councilWorld(t, false, "newham")
+	w.at(2, 9)
+	w.mail(t, "cp.chair", []string{"practice.lead"}, []string{"lac"}, "Dispute Resolution Alert - Stage 1 - 4100001", "<a1@drpbot.test>", "",
+		"Child's Azeus Number: 4100001\nFORMAL STAGE 1\nThe report was not shared.")
+	w.at(3, 9)
+	w.mail(t, "cp.chair", []string{"lac"}, nil, "RE: Dispute Resolution Alert - Stage 1 - 4100001", "<a2@drpbot.test>", "<a1@drpbot.test>", "Escalate")
+	esc := w.got(t, "service.manager", 1)
+	has(t, esc, "the CP Chair escalated it from Stage 1")
+	hasNot(t, esc, "the IRO escalated it")
 }

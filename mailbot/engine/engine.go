@@ -62,6 +62,10 @@ type StageRecord struct {
 	// Raiser is who raised the stage (the instigator, or the role the
 	// procedure names: Brighton & Hove Level 2 the IRO Manager).
 	Raiser string `json:"raiser,omitempty"`
+	// By is who ended the stage by an instruction or a new alert, when
+	// not the instigator (Brighton & Hove: the IRO Manager escalates Level
+	// 2): an email never says "the IRO escalated it" when someone else did.
+	By string `json:"by,omitempty"`
 	// Responses are what the stage's respondents answered, in order: the
 	// form travels up with every escalation.
 	Responses []Said `json:"responses,omitempty"`
@@ -446,6 +450,9 @@ func (a *applier) endStage(how string) {
 	if n := len(a.d.History); n > 0 && a.d.History[n-1].Ended.IsZero() {
 		a.d.History[n-1].Ended = a.ev.At
 		a.d.History[n-1].How = how
+		if by := strings.ToLower(a.ev.From); (how == HowEscalated || how == HowMoved) && by != "" && by != a.d.Instigator {
+			a.d.History[n-1].By = by
+		}
 	}
 }
 
