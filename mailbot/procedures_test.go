@@ -446,3 +446,30 @@ func TestEscalationNamesActor(t *testing.T) {
 	has(t, esc, "the CP Chair escalated it from Stage 1")
 	hasNot(t, esc, "the IRO escalated it")
 }
+
+// TestBrightonLevel2Lapse: Level 2 "IRO Manager (Children Looked-after)
+// raises concerns with the Service Manager"; "Where the issue has not been
+// resolved then the IRO Manager (Children Looked-after) will consult with
+// the Head of Safeguarding." The lapse goes to the IRO and the IRO Manager,
+// both named, the Head of Safeguarding copied; nothing moves by itself.
+func TestBrightonLevel2Lapse(t *testing.T) {
+	w := councilWorld(t, false, "brighton-hove")
+	w.at(2, 9)
+	w.mail(t, "iro", []string{"service.manager"}, []string{"lac"}, "Looked-after Manager Alert - Level 2 - 7100001", "<bl1@drpbot.test>", "",
+		"CareFirst ID: 7100001\nLevel 2\nThe care plan has drifted.")
+	if d := dispute(t, w, "7100001"); d.Stage != 2 || d.Raiser != addrOf("irom") {
+		t.Fatalf("stage %d raiser %q", d.Stage, d.Raiser)
+	}
+	hos := len(w.ms.inbox(t, addrOf("head.of.safeguarding")))
+	w.at(10, 9)
+	w.tick(t)
+	lapse := w.got(t, "head.of.safeguarding", hos+1)
+	if !strings.Contains(header(lapse, "To"), addrOf("iro")) || !strings.Contains(header(lapse, "To"), addrOf("irom")) {
+		t.Errorf("the lapse is not to the IRO and the IRO Manager: To %q", header(lapse, "To"))
+	}
+	has(t, lapse, "Iris Reviewer and Ian Manager: the response window", "Hope Safeguarding is copied, as the procedure says to consult them")
+	w.holds(t, "head.of.childrens.delivery", 1) // Level 2's notice only
+	if d := dispute(t, w, "7100001"); d.Stage != 2 {
+		t.Errorf("drpbot moved to %d by itself", d.Stage)
+	}
+}

@@ -1,6 +1,8 @@
 package templates
 
 import (
+	"strings"
+
 	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/mailbot/policy"
 )
@@ -56,6 +58,19 @@ func Sample(purpose string, p *policy.Policy) Data {
 		d.Recipient = d.Instigator
 		d.DaysLeft = -1
 		d.Reason = engine.ReasonLapsed
+		// As the daemon sends it: to the stage's raiser too (Brighton &
+		// Hove Level 2, the IRO Manager), copying whom the procedure says
+		// to consult (Wakefield's IRO Manager).
+		if st, ok := p.Stage(2); ok {
+			if st.Raiser != "" && st.Raiser != policy.RoleInstigator {
+				d.Raiser = Person{Name: sampleName(st.Raiser), Email: "raiser@council.example"}
+			}
+			var names []string
+			for _, r := range st.Consult {
+				names = append(names, sampleName(r))
+			}
+			d.Copied = CopiedClause(names)
+		}
 	case "cafcass_proposal":
 		d.Recipient = d.Instigator
 		// The dispute is at the stage before the Cafcass step (Wakefield
@@ -128,4 +143,23 @@ func lastBeforeCafcass(p *policy.Policy) int {
 		n = st.Number
 	}
 	return n
+}
+
+// sampleName is a made-up name for a holder of role in previews.
+func sampleName(role string) string {
+	switch role {
+	case policy.RoleIROManager:
+		return "Ian Manager"
+	case "head_of_safeguarding":
+		return "Hope Safeguarding"
+	case "service_lead_sru":
+		return "Lee Lead"
+	case "service_manager_sru":
+		return "Max Manager"
+	}
+	words := strings.Fields(strings.ReplaceAll(role, "_", " "))
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return "A. " + strings.Join(words, " ")
 }

@@ -218,3 +218,27 @@ func TestReportChartIsItsTable(t *testing.T) {
 		t.Errorf("%d bars for %d cells", len(d.Bars), i)
 	}
 }
+
+// TestPreviewProposalTrue: the lapse notice's preview reads as the daemon's
+// email does: addressed to the stage's raiser too (Brighton & Hove Level 2:
+// "IRO Manager (Children Looked-after) raises concerns"; "will consult with
+// the Head of Safeguarding"), naming whom the procedure says to consult
+// (Wakefield 3.6: "the IRO in consultation with the IRO Manager").
+func TestPreviewProposalTrue(t *testing.T) {
+	s := load(t)
+	for preset, want := range map[string][]string{
+		"brighton-hove": {"Iris Reviewer and Ian Manager: the response window", "Hope Safeguarding is copied, as the procedure says to consult them"},
+		"wakefield":     {"Iris Reviewer: the response window", "Ian Manager is copied, as the procedure says to consult them"},
+	} {
+		p, _ := policy.Preset(preset)
+		m, err := s.Render(Sample("proposal", &p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(m.Text, w) || !strings.Contains(m.HTML, w) {
+				t.Errorf("%s: the proposal preview lacks %q:\n%s", preset, w, m.Text)
+			}
+		}
+	}
+}
