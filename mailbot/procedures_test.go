@@ -473,3 +473,22 @@ func TestBrightonLevel2Lapse(t *testing.T) {
 		t.Errorf("drpbot moved to %d by itself", d.Stage)
 	}
 }
+
+// TestWakefieldHeadingSpellings: the document names "a Stage 1 IRO Formal
+// Dispute Form" (3.5) and "a Stage 4 Formal Dispute Form" (3.8); an alert
+// headed either way opens its stage, and drpbot answers in the stage's own
+// heading.
+func TestWakefieldHeadingSpellings(t *testing.T) {
+	w := councilWorld(t, false, "wakefield")
+	w.at(2, 9)
+	w.mail(t, "iro", []string{"service.director"}, []string{"service.manager", "irom", "lac"}, "Stage 2 Formal Dispute Form - 6100001", "<ws1@drpbot.test>", "",
+		"ID No: 6100001\nWhat are we worried about? The placement plan is missing.")
+	d := dispute(t, w, "6100001")
+	if d.Stage != 2 || d.Respondent != addrOf("service.director") {
+		t.Fatalf("stage %d respondent %q", d.Stage, d.Respondent)
+	}
+	ack := w.got(t, "iro", 1)
+	if !strings.HasPrefix(ack.Subject, "Stage 2 IRO Formal Dispute Form - 6100001 [") {
+		t.Errorf("ack subject %q", ack.Subject)
+	}
+}

@@ -118,7 +118,9 @@ var presets = map[string]Policy{
 		Name: "wakefield", Council: "Wakefield Council", Source: "Wakefield IRO Dispute Resolution Procedure",
 		// Appendix 2 is the "Independent Reviewing Officer's Alert Form" and
 		// 3.5-3.8 name a "Stage N IRO Formal Dispute Form": there is no "Alert"
-		// heading; this matches every formal stage's subject.
+		// heading; this matches every formal stage's subject. The document
+		// itself drops "IRO" at Stage 4 ("A Stage 4 Formal Dispute Form"), so
+		// each formal stage also answers to its heading with or without it.
 		Heading: "IRO Formal Dispute Form", StageWord: "Stage",
 		Stages: []Stage{
 			// 2.2: "an Informal Resolution Monitoring form (Appendix 1) ... e-mailed
@@ -139,7 +141,7 @@ var presets = map[string]Policy{
 			// Unit and Service Manager for the Safeguarding and Reviewing Unit";
 			// "within 5 working days"; "the IRO in consultation with the IRO Manager
 			// will progress to Stage 2".
-			{Number: 1, Heading: "Stage 1 IRO Formal Dispute Form", Respondent: "service_manager",
+			{Number: 1, Heading: "Stage 1 IRO Formal Dispute Form", Headings: []string{"Stage 1 Formal Dispute Form"}, Respondent: "service_manager",
 				Copy: []string{"team_manager", RoleIROManager, "service_lead_sru", "service_manager_sru"}, Days: 5, Reminders: oneDayBefore,
 				OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
 			// 3.6: "A Stage 2 IRO Formal Dispute Form to be forwarded to the Service
@@ -147,14 +149,14 @@ var presets = map[string]Policy{
 			// Manager, Service Lead ... and Service Manager for the Safeguarding and
 			// Reviewing Unit"; "within 5 working days"; "in consultation with the
 			// IRO Manager will progress to Stage 3".
-			{Number: 2, Heading: "Stage 2 IRO Formal Dispute Form", Respondent: "service_director",
+			{Number: 2, Heading: "Stage 2 IRO Formal Dispute Form", Headings: []string{"Stage 2 Formal Dispute Form"}, Respondent: "service_director",
 				Copy: []string{"service_manager", RoleIROManager, "service_lead_sru", "service_manager_sru"}, Days: 5, Reminders: oneDayBefore,
 				OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
 			// 3.7: "A Stage 3 IRO Formal Dispute Form to be forwarded to the
 			// Corporate Director. Copies to be sent to the Service Director, IRO
 			// Manager, Service Lead ... and Service Manager ..."; "in consultation
 			// with the IRO Manager will progress to Stage 4".
-			{Number: 3, Heading: "Stage 3 IRO Formal Dispute Form", Respondent: "corporate_director",
+			{Number: 3, Heading: "Stage 3 IRO Formal Dispute Form", Headings: []string{"Stage 3 Formal Dispute Form"}, Respondent: "corporate_director",
 				Copy: []string{"service_director", RoleIROManager, "service_lead_sru", "service_manager_sru"}, Days: 5, Reminders: oneDayBefore,
 				OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
 			// 3.8: "A Stage 4 Formal Dispute Form to be forwarded to the Chief
@@ -163,7 +165,7 @@ var presets = map[string]Policy{
 			// should be fully discussed with the IRO Manager, Service Lead for the
 			// Safeguarding and Reviewing Unit and Service Manager for the
 			// Safeguarding and Reviewing Unit."
-			{Number: 4, Heading: "Stage 4 Formal Dispute Form", Respondent: "chief_executive",
+			{Number: 4, Heading: "Stage 4 Formal Dispute Form", Headings: []string{"Stage 4 IRO Formal Dispute Form"}, Respondent: "chief_executive",
 				Copy: []string{"corporate_director", RoleIROManager, "service_lead_sru", "service_manager_sru"}, Days: 5, Reminders: oneDayBefore,
 				OnLapse: Consult, Consult: []string{RoleIROManager, "service_lead_sru", "service_manager_sru"}, ConsultEvery: consultEvery},
 			// 3.9: "prior to taking this action discussion must take place with the
