@@ -492,3 +492,25 @@ func TestWakefieldHeadingSpellings(t *testing.T) {
 		t.Errorf("ack subject %q", ack.Subject)
 	}
 }
+
+// TestNewhamOutcomeCopies: Newham s7 Stage 1 "Should the situation is
+// resolved the IRO/CP Chair should record in brief the outcome ... and
+// advise LAC request email or of the outcome"; the form, at each formal
+// stage: "copy to be sent to SM & QA Inbox for entry onto tracker". The
+// confirmation of "Resolved" reaches the IRO's manager, the QA inbox and
+// the shared mailbox.
+func TestNewhamOutcomeCopies(t *testing.T) {
+	w := councilWorld(t, false, "newham")
+	w.at(2, 9)
+	w.mail(t, "iro", []string{"practice.lead"}, []string{"lac"}, "Dispute Resolution Alert - Stage 1 - 4200001", "<oc1@drpbot.test>", "",
+		"Child's Azeus Number: 4200001\nFORMAL STAGE 1\nStatutory visits overdue.")
+	irom, qa, lac := len(w.ms.inbox(t, addrOf("irom"))), len(w.ms.inbox(t, addrOf("qa"))), len(w.ms.inbox(t, addrOf("lac")))
+	w.at(3, 9)
+	w.mail(t, "iro", []string{"lac"}, nil, "RE: Dispute Resolution Alert - Stage 1 - 4200001", "<oc2@drpbot.test>", "<oc1@drpbot.test>", "Resolved")
+	for who, n := range map[string]int{"irom": irom + 1, "qa": qa + 1} {
+		f := w.got(t, who, n)
+		has(t, f, "The dispute is now resolved")
+	}
+	// The shared mailbox holds the IRO's "Resolved" and drpbot's confirmation.
+	w.got(t, "lac", lac+2)
+}

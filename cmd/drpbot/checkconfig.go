@@ -180,5 +180,8 @@ func writeStages(w io.Writer, p *policy.Policy, box config.CopyMode) {
 			}
 		}
 		fmt.Fprintf(w, "    window %s; on lapse %s\n", window, lapse)
+		if len(st.OutcomeCopy) > 0 {
+			fmt.Fprintf(w, "    resolved here: the confirmation copies %s\n", list(st.OutcomeCopy))
+		}
 	}
 }

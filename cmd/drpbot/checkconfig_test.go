@@ -31,7 +31,8 @@ func TestCheckConfigPrintsProcedure(t *testing.T) {
 		"newham": {"only for instigators holding iro; otherwise told instead: instigator_manager",
 			"Stage 1\n    respondent practice_lead; raiser the instigator (IRO / CP Chair) (cc)\n    copies the shared mailbox (Cc); alerts -\n    window 5 working days; on lapse escalate to Stage 2",
 			"copies operations_director, head_of_service; alerts -\n    window 5 working days; on lapse propose the Cafcass referral; drpbot never makes it",
-			"alerts dcs when the referral is recorded"},
+			"alerts dcs when the referral is recorded",
+			"resolved here: the confirmation copies iro_manager, qa"},
 		"kirklees": {"!!! policy kirklees is a STARTING POINT"},
 	} {
 		cfg := strings.Replace(string(example), `preset = "newham"`, `preset = "`+preset+`"`, 1)

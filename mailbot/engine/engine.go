@@ -599,9 +599,10 @@ func (a *applier) command() {
 	verb, arg, _ := strings.Cut(ev.Command, " ")
 	switch verb {
 	case "resolved":
+		st := a.stageRule(d.Stage)
 		a.endStage("resolved")
 		d.Status, d.Closed, d.Outcome = Resolved, ev.At, "resolved"
-		a.ack("")
+		a.emit(CommandAck, []string{ev.From}, append([]string{d.Instigator}, a.outcomeCopies(st)...), "")
 	case "close":
 		a.endStage("closed")
 		d.Status, d.Closed, d.Outcome = Closed, ev.At, "withdrawn"

@@ -37,6 +37,9 @@ func TestWakefieldInformal(t *testing.T) {
 		// then briefly record the outcome"); the respondents are not chased.
 		{ev: tick(at(19, 9)), want: []string{"decision_reminder to=" + iro}},
 		{ev: tick(at(24, 9))},
+		// 2.3: "record the outcome ... and forward a copy to the IRO
+		// Manager": the confirmation of "Resolved" copies them.
+		{ev: Event{Kind: Command, At: at(25, 9), From: iro, Command: "resolved"}, want: []string{"command_ack to=" + iro + " cc=" + irom}},
 	})
 	// No response: the lapse goes to the IRO, copied to the IRO Manager,
 	// and again two working days later; the stage stays informal.

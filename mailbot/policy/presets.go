@@ -11,6 +11,14 @@ const (
 
 var oneDayBefore = []int{1}
 
+// newhamOutcome: Newham's form, at each formal stage, "Date finished and
+// saved by Instigator of Alert – copy to be sent to SM & QA Inbox for entry
+// onto tracker". SM is the IRO / CP Chair's Service Manager (s8: "The
+// relevant Service Managers from the Quality Assurance Service are
+// responsible for management and supervision of the IROs and Child
+// Protection Chairs"), the iro_manager role.
+var newhamOutcome = []string{RoleIROManager, RoleQA}
+
 // consultEvery is how often (working days) a lapse that waits for a
 // person's decision is repeated to them. No procedure states it; two
 // working days keeps a lapse in view without flooding anyone.
@@ -36,18 +44,18 @@ var presets = map[string]Policy{
 			// s7 Stage 1: "IRO/CP Chair raises with Practice Lead"; "Maximum
 			// timeframe for a response is five days"; "The LAC request email or
 			// CPRS (should be c.c into the email to ensure the dispute is tracked."
-			{Number: 1, Respondent: "practice_lead", Days: 5, Reminders: oneDayBefore, CcMailbox: true},
+			{Number: 1, Respondent: "practice_lead", Days: 5, Reminders: oneDayBefore, CcMailbox: true, OutcomeCopy: newhamOutcome},
 			// s7 Stage 2: "escalate to the Practice Lead's Service Manager ... cc to
 			// the LAC Request email box"; "Maximum timeframe for response is 5
 			// working days."
-			{Number: 2, Respondent: "service_manager", Days: 5, Reminders: oneDayBefore, CcMailbox: true},
+			{Number: 2, Respondent: "service_manager", Days: 5, Reminders: oneDayBefore, CcMailbox: true, OutcomeCopy: newhamOutcome},
 			// s7 Stage 3: "escalate to Operations Director and alert Assistant
 			// Director of QA ... cc LAC Request Email box"; "5 working days".
-			{Number: 3, Respondent: "operations_director", Notify: []string{"ad_qa"}, Days: 5, Reminders: oneDayBefore, CcMailbox: true},
+			{Number: 3, Respondent: "operations_director", Notify: []string{"ad_qa"}, Days: 5, Reminders: oneDayBefore, CcMailbox: true, OutcomeCopy: newhamOutcome},
 			// s7 Stage 4: "escalate to Corporate Director of CYPS, coping in the
 			// Operations Director and relevant HoS/AD"; "Maximum time frame for
 			// response is 5 days".
-			{Number: 4, Respondent: "corporate_director", Copy: []string{"operations_director", "head_of_service"}, Days: 5, Reminders: oneDayBefore},
+			{Number: 4, Respondent: "corporate_director", Copy: []string{"operations_director", "head_of_service"}, Days: 5, Reminders: oneDayBefore, OutcomeCopy: newhamOutcome},
 			// s7 Stage 5 (IRO ONLY): "IRO to escalate to CAFCASS and alert DCS".
 			// A CP Chair's dispute has no Cafcass step; their manager is told.
 			{Number: 5, Name: "Stage 5 (Cafcass referral)", Cafcass: true, Notify: []string{"dcs"},
@@ -134,7 +142,10 @@ var presets = map[string]Policy{
 			// and the IRO Manager consulted."
 			{Number: 0, Name: "Informal stage", Heading: "Informal Resolution Monitoring Form", Headings: []string{"IRO Informal Dispute"},
 				Informal: true, Respondent: "social_worker", AlsoRespond: []string{"team_manager"}, Copy: []string{RoleIROManager},
-				Days: 15, Reminders: []int{2}, OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
+				Days: 15, Reminders: []int{2}, OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery,
+				// 2.3: "The IRO should then briefly record the outcome ... and
+				// forward a copy to the IRO Manager."
+				OutcomeCopy: []string{RoleIROManager}},
 			// 3.5: "A Stage 1 IRO Formal Dispute Form to be forwarded to the
 			// responsible Service Manager. Copies to be sent to the responsible Team
 			// Manager, IRO Manager, Service Lead for the Safeguarding and Reviewing

@@ -2,6 +2,7 @@ package policy
 
 import (
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -140,6 +141,19 @@ func TestPresetsAsWritten(t *testing.T) {
 		// s2: "The IRO has the power to refer the matter to Cafcass at any
 		// point".
 		{preset: "kirklees", stage: 5, lapse: E, consult: []string{iroM}},
+	}
+	// Who is copied on the confirmation of "Resolved": Newham's form, each
+	// formal stage, "copy to be sent to SM & QA Inbox for entry onto
+	// tracker"; Wakefield 2.3 "forward a copy to the IRO Manager".
+	outcome := map[string][]string{"newham 1": {iroM, RoleQA}, "newham 2": {iroM, RoleQA}, "newham 3": {iroM, RoleQA}, "newham 4": {iroM, RoleQA}, "wakefield 0": {iroM}}
+	for _, name := range Presets() {
+		p, _ := Preset(name)
+		for _, s := range p.Stages {
+			key := name + " " + strconv.Itoa(s.Number)
+			if !slices.Equal(s.OutcomeCopy, outcome[key]) {
+				t.Errorf("%s: outcome_copy %q, want %q", key, s.OutcomeCopy, outcome[key])
+			}
+		}
 	}
 	seen := map[string]int{}
 	for _, r := range rows {
