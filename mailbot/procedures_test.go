@@ -468,6 +468,9 @@ func TestBrightonLevel2Lapse(t *testing.T) {
 		t.Errorf("the lapse is not to the IRO and the IRO Manager: To %q", header(lapse, "To"))
 	}
 	has(t, lapse, "Iris Reviewer and Ian Manager: the response window", "Hope Safeguarding is copied, as the procedure says to consult them")
+	// The Service Manager's overdue notice says truly who decides.
+	over := w.got(t, "service.manager", 2)
+	has(t, over, "Iris Reviewer and Ian Manager have been asked whether to escalate")
 	w.holds(t, "head.of.childrens.delivery", 1) // Level 2's notice only
 	if d := dispute(t, w, "7100001"); d.Stage != 2 {
 		t.Errorf("drpbot moved to %d by itself", d.Stage)
