@@ -274,13 +274,18 @@ func (b *Bot) boxOf(m *parser.Message) string {
 // actor names who escalated or moved a dispute by instruction: the
 // instigator as "the IRO" or "the CP Chair" (Newham's two instigators),
 // anyone else by name (Brighton & Hove's IRO Manager and Head of
-// Safeguarding raise Levels 2-5).
+// Safeguarding raise Levels 2-5; Wakefield's IRO Manager may send the form).
 func (b *Bot) actor(d engine.Dispute, by string) string {
 	if by == "" || strings.EqualFold(by, d.Instigator) {
-		if b.dir.HasRole(d.Instigator, policy.RoleCPChair) && !b.dir.HasRole(d.Instigator, policy.RoleIRO) {
+		by = d.Instigator
+		_, known := b.dir.Person(by)
+		switch {
+		case !known || b.dir.HasRole(by, policy.RoleIRO):
+			return "the IRO"
+		case b.dir.HasRole(by, policy.RoleCPChair):
 			return "the CP Chair"
 		}
-		return "the IRO"
+		// Wakefield's forms: "From: (IRO/IRO Manager)".
 	}
 	if p := b.person(by); p.Name != "" {
 		return p.Name

@@ -517,3 +517,25 @@ func TestNewhamOutcomeCopies(t *testing.T) {
 	// The shared mailbox holds the IRO's "Resolved" and drpbot's confirmation.
 	w.got(t, "lac", lac+2)
 }
+
+// TestWakefieldIROManagerRaises: both of Wakefield's forms read "From:
+// (IRO/IRO Manager)": an IRO Manager's alert opens a dispute they steer.
+func TestWakefieldIROManagerRaises(t *testing.T) {
+	w := councilWorld(t, false, "wakefield")
+	w.at(2, 9)
+	w.mail(t, "irom", []string{"service.manager"}, []string{"team.manager", "service.lead.sru", "service.manager.sru", "lac"}, "Stage 1 IRO Formal Dispute Form - 6200001", "<wm1@drpbot.test>", "",
+		"ID No: 6200001\nWhat are we worried about? The PEP is a year old.")
+	d := dispute(t, w, "6200001")
+	if d.Stage != 1 || d.Instigator != addrOf("irom") || d.Respondent != addrOf("service.manager") {
+		t.Fatalf("stage %d instigator %q respondent %q", d.Stage, d.Instigator, d.Respondent)
+	}
+	w.got(t, "irom", 1) // the acknowledgement
+	w.at(3, 9)
+	w.mail(t, "irom", []string{"lac"}, nil, "RE: Stage 1 IRO Formal Dispute Form - 6200001", "<wm2@drpbot.test>", "<wm1@drpbot.test>", "Escalate")
+	esc := w.got(t, "service.director", 1)
+	if !strings.HasPrefix(esc.Subject, "Stage 2 IRO Formal Dispute Form - 6200001 [") {
+		t.Errorf("stage 2 subject %q", esc.Subject)
+	}
+	has(t, esc, "Ian Manager escalated it from Stage 1")
+	hasNot(t, esc, "the IRO escalated it")
+}
