@@ -373,6 +373,9 @@ func brightonLadder(t *testing.T, real bool) {
 	for _, f := range prop {
 		if strings.Contains(unfoldQP(string(f.Raw)), "would be a referral to Cafcass") {
 			found = true
+			// "The Head of Safeguarding will make the referral": the decision
+			// is addressed to them as well as the IRO.
+			has(t, f, "Iris Reviewer and Hope Safeguarding: the next step")
 		}
 	}
 	if !found {

@@ -1,6 +1,7 @@
 package templates
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/drpbot/drpbot/mailbot/engine"
@@ -53,7 +54,26 @@ func Sample(purpose string, p *policy.Policy) Data {
 	case "escalation":
 		d.Reason = EscalationReason(engine.HowEscalated, s1, "Monday 14 December 2026")
 		d.DaysLeft = 5
-		d.Copied = CopiedClause([]string{d.Instigator.String(), "Pat Lead"})
+		// Copied as the daemon copies stage 2's email: the instigator, the
+		// level below, the raiser, the stage's copies and the shared mailbox
+		// where the procedure says to cc it (copy_to_mailbox's default "cc").
+		copied := []string{d.Instigator.String(), "Pat Lead"}
+		if st, ok := p.Stage(2); ok {
+			prev, _ := p.Stage(1)
+			if st.Raiser != "" && st.Raiser != policy.RoleInstigator {
+				d.Raiser = Person{Name: sampleName(st.Raiser), Email: "raiser@council.example"}
+				copied = append(copied, d.Raiser.Name)
+			}
+			for _, r := range st.Copy {
+				if r != prev.Respondent {
+					copied = append(copied, sampleName(r))
+				}
+			}
+			if st.CcMailbox {
+				copied = append(copied, "the shared mailbox")
+			}
+		}
+		d.Copied = CopiedClause(copied)
 	case "proposal":
 		d.Recipient = d.Instigator
 		d.DaysLeft = -1
@@ -78,7 +98,24 @@ func Sample(purpose string, p *policy.Policy) Data {
 		// stage's heading, as the daemon's email carries it.
 		n := lastBeforeCafcass(p)
 		d.StageName, d.Heading = p.StageName(n), p.HeadingFor(n)
-		d.Copied = CopiedClause([]string{"Ian Manager"})
+		// To the instigator and the Cafcass step's raiser (Brighton & Hove:
+		// "The Head of Safeguarding will make the referral"), copying the IRO
+		// manager and whom the step consults (Wakefield 3.8).
+		copied := []string{"Ian Manager"}
+		for _, st := range p.Stages {
+			if !st.Cafcass {
+				continue
+			}
+			if st.Raiser != "" && st.Raiser != policy.RoleInstigator {
+				d.Raiser = Person{Name: sampleName(st.Raiser), Email: "raiser@council.example"}
+			}
+			for _, r := range st.Consult {
+				if name := sampleName(r); !slices.Contains(copied, name) {
+					copied = append(copied, name)
+				}
+			}
+		}
+		d.Copied = CopiedClause(copied)
 	case "decision_reminder":
 		d.Recipient = d.Instigator
 		d.Status = "responded"

@@ -242,3 +242,31 @@ func TestPreviewProposalTrue(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviewCopiesTrue: the escalation and Cafcass previews name whom the
+// daemon's email really copies: Wakefield 3.6 "Copies to be sent to the
+// responsible Service Manager, IRO Manager, Service Lead ... and Service
+// Manager for the Safeguarding and Reviewing Unit"; Newham s7 Stage 2 "cc to
+// the LAC Request email box"; Wakefield 3.8 "a referral to CAFCASS should be
+// fully discussed with the IRO Manager, Service Lead ... and Service
+// Manager"; Brighton & Hove Level 5 "The Head of Safeguarding will make the
+// referral to Cafcass".
+func TestPreviewCopiesTrue(t *testing.T) {
+	s := load(t)
+	for _, c := range []struct{ preset, purpose, want string }{
+		{"wakefield", "escalation", "Iris Reviewer, Pat Lead, Ian Manager, Lee Lead and Max Manager are copied"},
+		{"newham", "escalation", "Iris Reviewer, Pat Lead and the shared mailbox are copied"},
+		{"brighton-hove", "escalation", "Under the procedure Ian Manager raises this stage"},
+		{"wakefield", "cafcass_proposal", "Ian Manager, Lee Lead and Max Manager are copied"},
+		{"brighton-hove", "cafcass_proposal", "Iris Reviewer and Hope Safeguarding: the next step"},
+	} {
+		p, _ := policy.Preset(c.preset)
+		m, err := s.Render(Sample(c.purpose, &p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Text, c.want) {
+			t.Errorf("%s/%s preview lacks %q:\n%s", c.preset, c.purpose, c.want, m.Text)
+		}
+	}
+}
