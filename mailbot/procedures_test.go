@@ -359,6 +359,15 @@ func brightonLadder(t *testing.T, real bool) {
 	// Only true things: the IRO Manager escalated it, not the IRO.
 	has(t, l3, "Ian Manager escalated it from Level 2", "escalated by Ian Manager")
 	hasNot(t, l3, "the IRO escalated it")
+	var show bytes.Buffer
+	w.bot.Store().View(func(tx *store.Tx) error {
+		d := dispute(t, w, "7000001")
+		evs, _ := tx.Events(d.Ref)
+		return WriteShow(&show, d, evs, w.bot.Policy(), w.bot.Calendar(), w.now, false)
+	})
+	if !strings.Contains(show.String(), "escalated by irom@drpbot.test") {
+		t.Errorf("show does not say the IRO Manager escalated Level 2:\n%s", show.String())
+	}
 	w.got(t, "dcs", 1)
 	// The Head of Safeguarding steers Levels 3-5.
 	w.at(12, 9)
