@@ -300,6 +300,12 @@ func wakefieldLadder(t *testing.T, real bool) {
 	w.tick(t) // nobody is chased after a valid response
 	w.holds(t, "social.worker", 1)
 	w.holds(t, "team.manager", 1)
+	// 2.3: "If the IRO is not satisfied ... the IRO Manager consulted": the
+	// reminder to record the outcome copies the IRO Manager.
+	box := w.ms.inbox(t, addrOf("irom"))
+	if len(box) == 0 || !strings.Contains(unfoldQP(string(box[len(box)-1].Raw)), "Ian Manager is copied, as the procedure says to consult them") {
+		t.Errorf("the IRO Manager was not copied on the decision reminder: %q", subjects(box))
+	}
 	w.at(20, 9)
 	w.mail(t, "iro", []string{"lac"}, nil, "RE: IRO Informal Dispute - 6000001", "<w2@drpbot.test>", "<w1r@drpbot.test>", "Escalate")
 	esc := w.got(t, "service.manager", 1)

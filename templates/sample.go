@@ -118,6 +118,18 @@ func Sample(purpose string, p *policy.Policy) Data {
 		d.Copied = CopiedClause(copied)
 	case "decision_reminder":
 		d.Recipient = d.Instigator
+		// As the daemon sends it where stage 2 consults (Wakefield 3.5):
+		// to its raiser too, copying whom it consults.
+		if st, ok := p.Stage(2); ok && st.LapseAction() == policy.Consult {
+			if st.Raiser != "" && st.Raiser != policy.RoleInstigator {
+				d.Raiser = Person{Name: sampleName(st.Raiser), Email: "raiser@council.example"}
+			}
+			var names []string
+			for _, r := range st.Consult {
+				names = append(names, sampleName(r))
+			}
+			d.Copied = CopiedClause(names)
+		}
 		d.Status = "responded"
 		d.Responded = "Tuesday 22 December 2026"
 		d.DecisionDays = p.DecisionDays

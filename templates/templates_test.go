@@ -259,6 +259,8 @@ func TestPreviewCopiesTrue(t *testing.T) {
 		{"brighton-hove", "escalation", "Under the procedure Ian Manager raises this stage"},
 		{"wakefield", "cafcass_proposal", "Ian Manager, Lee Lead and Max Manager are copied"},
 		{"brighton-hove", "cafcass_proposal", "Iris Reviewer and Hope Safeguarding: the next step"},
+		{"wakefield", "decision_reminder", "Ian Manager is copied, as the procedure says to consult them"},
+		{"brighton-hove", "decision_reminder", "Iris Reviewer and Ian Manager: Sam Manager responded"},
 	} {
 		p, _ := policy.Preset(c.preset)
 		m, err := s.Render(Sample(c.purpose, &p))

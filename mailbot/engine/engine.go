@@ -757,7 +757,16 @@ func (a *applier) tick() {
 	}
 	if d.Status == Responded && !d.DecisionDue.IsZero() && !d.DecisionReminded && !a.now.Before(d.DecisionDue.End()) {
 		d.DecisionReminded = true
-		a.emit(DecisionReminder, []string{d.Instigator}, nil, "")
+		// Where the procedure makes the next step a consultation, the
+		// decision after a response is taken with the same people (Wakefield
+		// 3.5: "or the IRO considers the response to be unsatisfactory the
+		// IRO in consultation with the IRO Manager will progress to Stage 2").
+		to, cc := []string{d.Instigator}, []string(nil)
+		if st.LapseAction() == policy.Consult {
+			to = append(to, d.Raiser)
+			cc = a.roles(st.Consult)
+		}
+		a.emit(DecisionReminder, to, cc, "")
 	}
 	a.cap(today)
 }

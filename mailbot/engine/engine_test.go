@@ -235,6 +235,22 @@ func TestPresetWalk(t *testing.T) {
 			if len(oc) > 0 {
 				resolvedWant += " cc=" + strings.Join(oc, ",")
 			}
+			// The decision after a response is taken with whom a lapse
+			// would consult (Wakefield 3.5 "the IRO in consultation with the
+			// IRO Manager").
+			decisionWant := "decision_reminder to=" + iro
+			if s2.LapseAction() == policy.Consult {
+				if s2.Raiser != "" {
+					decisionWant += "," + addrOrIROM(s2.Raiser)
+				}
+				var cs []string
+				for _, r := range s2.Consult {
+					cs = append(cs, addrOrIROM(r))
+				}
+				if len(cs) > 0 {
+					decisionWant += " cc=" + strings.Join(cs, ",")
+				}
+			}
 			run(t, env, append(steps, []step{
 				{ev: Event{Kind: Response, At: at(12, 10), From: r2}, check: func(t *testing.T, d Dispute) {
 					if d.Status != Responded || !d.History[1].InTime {
@@ -242,7 +258,7 @@ func TestPresetWalk(t *testing.T) {
 					}
 				}},
 				{ev: tick(at(16, 23))},
-				{ev: tick(at(17, 0)), want: []string{"decision_reminder to=" + iro}},
+				{ev: tick(at(17, 0)), want: []string{decisionWant}},
 				{ev: Event{Kind: Command, At: at(17, 9), From: iro, Command: "resolved"}, want: []string{resolvedWant},
 					check: func(t *testing.T, d Dispute) {
 						if d.Status != Resolved || d.Outcome != "resolved" || d.History[1].How != "resolved" {

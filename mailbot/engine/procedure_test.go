@@ -34,8 +34,10 @@ func TestWakefieldInformal(t *testing.T) {
 			}
 		}},
 		// The IRO is asked for the outcome (Wakefield 2.3: "The IRO should
-		// then briefly record the outcome"); the respondents are not chased.
-		{ev: tick(at(19, 9)), want: []string{"decision_reminder to=" + iro}},
+		// then briefly record the outcome"), the IRO Manager copied ("If the
+		// IRO is not satisfied ... the IRO Manager consulted"); the
+		// respondents are not chased.
+		{ev: tick(at(19, 9)), want: []string{"decision_reminder to=" + iro + " cc=" + irom}},
 		{ev: tick(at(24, 9))},
 		// 2.3: "record the outcome ... and forward a copy to the IRO
 		// Manager": the confirmation of "Resolved" copies them.
