@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/drpbot/drpbot/mailbot/engine"
+	"github.com/drpbot/drpbot/mailbot/policy"
 	"github.com/drpbot/drpbot/mailbot/workdays"
 	"github.com/drpbot/drpbot/parser"
 	"github.com/drpbot/drpbot/store"
@@ -101,7 +102,7 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 	}
 	if in.Purpose == engine.Escalation && len(d.History) > 1 {
 		prev := d.History[len(d.History)-2]
-		td.Reason = templates.EscalationReason(in.Reason, b.policy.StageName(prev.Stage), b.ukDate(prev.Due))
+		td.Reason = templates.EscalationReasonBy(in.Reason, b.actor(d, prev.By), b.policy.StageName(prev.Stage), b.ukDate(prev.Due))
 	}
 	if !d.DecisionDue.IsZero() {
 		td.DecisionDue = d.DecisionDue.UK()
@@ -131,6 +132,11 @@ func (b *Bot) data(d engine.Dispute, in engine.Intent, now time.Time) templates.
 // respondents answered (the form travels up).
 func (b *Bot) step(d engine.Dispute, h engine.StageRecord) templates.Step {
 	s := templates.Step{Stage: b.policy.StageName(h.Stage), Respondent: b.person(h.Respondent).String(), Started: b.ukTime(h.Started), Due: b.ukDate(h.Due), Responded: b.ukTime(h.Responded), Outcome: h.How}
+	if h.By != "" && h.By != d.Instigator {
+		// "escalated by the instigator" is not true of a raiser's or the
+		// IRO manager's instruction.
+		s.Outcome = strings.Replace(h.How, "the instigator", b.actor(d, h.By), 1)
+	}
 	if h.Raiser != "" && h.Raiser != d.Instigator {
 		s.Raiser = b.person(h.Raiser).String()
 	}
@@ -268,6 +274,28 @@ func (b *Bot) boxOf(m *parser.Message) string {
 // isRaiser reports a holder of a role the policy names as some stage's
 // raiser (Brighton & Hove: the IRO Manager, the Head of Safeguarding): a
 // new alert of theirs in a dispute's thread moves it, as the instigator's does.
+// actor names who escalated or moved a dispute by instruction: the
+// instigator as "the IRO" or "the CP Chair" (Newham's two instigators),
+// anyone else by name (Brighton & Hove's IRO Manager and Head of
+// Safeguarding raise Levels 2-5; Wakefield's IRO Manager may send the form).
+func (b *Bot) actor(d engine.Dispute, by string) string {
+	if by == "" || strings.EqualFold(by, d.Instigator) {
+		by = d.Instigator
+		_, known := b.dir.Person(by)
+		switch {
+		case !known || b.dir.HasRole(by, policy.RoleIRO):
+			return "the IRO"
+		case b.dir.HasRole(by, policy.RoleCPChair):
+			return "the CP Chair"
+		}
+		// Wakefield's forms: "From: (IRO/IRO Manager)".
+	}
+	if p := b.person(by); p.Name != "" {
+		return p.Name
+	}
+	return by
+}
+
 func (b *Bot) isRaiser(addr string) bool {
 	for _, st := range b.policy.Stages {
 		if st.Raiser != "" && b.dir.HasRole(addr, st.Raiser) {

@@ -300,6 +300,12 @@ func wakefieldLadder(t *testing.T, real bool) {
 	w.tick(t) // nobody is chased after a valid response
 	w.holds(t, "social.worker", 1)
 	w.holds(t, "team.manager", 1)
+	// 2.3: "If the IRO is not satisfied ... the IRO Manager consulted": the
+	// reminder to record the outcome copies the IRO Manager.
+	box := w.ms.inbox(t, addrOf("irom"))
+	if len(box) == 0 || !strings.Contains(unfoldQP(string(box[len(box)-1].Raw)), "Ian Manager is copied, as the procedure says to consult them") {
+		t.Errorf("the IRO Manager was not copied on the decision reminder: %q", subjects(box))
+	}
 	w.at(20, 9)
 	w.mail(t, "iro", []string{"lac"}, nil, "RE: IRO Informal Dispute - 6000001", "<w2@drpbot.test>", "<w1r@drpbot.test>", "Escalate")
 	esc := w.got(t, "service.manager", 1)
@@ -356,11 +362,25 @@ func brightonLadder(t *testing.T, real bool) {
 	if !strings.Contains(header(l3, "Cc"), "head.of.safeguarding@drpbot.test") {
 		t.Errorf("Level 3 Cc %q lacks the Head of Safeguarding", header(l3, "Cc"))
 	}
+	// Only true things: the IRO Manager escalated it, not the IRO.
+	has(t, l3, "Ian Manager escalated it from Level 2", "escalated by Ian Manager")
+	hasNot(t, l3, "the IRO escalated it")
+	var show bytes.Buffer
+	w.bot.Store().View(func(tx *store.Tx) error {
+		d := dispute(t, w, "7000001")
+		evs, _ := tx.Events(d.Ref)
+		return WriteShow(&show, d, evs, w.bot.Policy(), w.bot.Calendar(), w.now, false)
+	})
+	if !strings.Contains(show.String(), "escalated by irom@drpbot.test") {
+		t.Errorf("show does not say the IRO Manager escalated Level 2:\n%s", show.String())
+	}
 	w.got(t, "dcs", 1)
 	// The Head of Safeguarding steers Levels 3-5.
 	w.at(12, 9)
 	w.mail(t, "head.of.safeguarding", []string{"lac"}, nil, "RE: "+l3.Subject, "<b4@drpbot.test>", l3.MessageID, "Stage 5")
-	w.got(t, "chief.executive", 1)
+	l5 := w.got(t, "chief.executive", 1)
+	has(t, l5, "Hope Safeguarding moved it here from Level 3")
+	hasNot(t, l5, "the IRO moved it")
 	w.at(13, 9)
 	w.mail(t, "head.of.safeguarding", []string{"lac"}, nil, "RE: "+l3.Subject, "<b5@drpbot.test>", "<b4@drpbot.test>", "Escalate")
 	prop := w.ms.inbox(t, addrOf("head.of.safeguarding"))
@@ -368,6 +388,9 @@ func brightonLadder(t *testing.T, real bool) {
 	for _, f := range prop {
 		if strings.Contains(unfoldQP(string(f.Raw)), "would be a referral to Cafcass") {
 			found = true
+			// "The Head of Safeguarding will make the referral": the decision
+			// is addressed to them as well as the IRO.
+			has(t, f, "Iris Reviewer and Hope Safeguarding: the next step")
 		}
 	}
 	if !found {
@@ -425,4 +448,112 @@ func secondInbox(t *testing.T, real bool) {
 		t.Errorf("stage 2 From %q Cc %q: want the CPRS box", header(esc, "From"), header(esc, "Cc"))
 	}
 	w.got(t, "cprs", 2) // the acknowledgement's blind copy, and stage 2's visible Cc
+}
+
+// TestEscalationNamesActor: an escalation says who escalated, truly. Newham
+// s7: "IRO/CP Chair will escalate to the Practice Lead's Service Manager" -
+// a CP Chair's escalation never reads "the IRO escalated it".
+func TestEscalationNamesActor(t *testing.T) {
+	w := councilWorld(t, false, "newham")
+	w.at(2, 9)
+	w.mail(t, "cp.chair", []string{"practice.lead"}, []string{"lac"}, "Dispute Resolution Alert - Stage 1 - 4100001", "<a1@drpbot.test>", "",
+		"Child's Azeus Number: 4100001\nFORMAL STAGE 1\nThe report was not shared.")
+	w.at(3, 9)
+	w.mail(t, "cp.chair", []string{"lac"}, nil, "RE: Dispute Resolution Alert - Stage 1 - 4100001", "<a2@drpbot.test>", "<a1@drpbot.test>", "Escalate")
+	esc := w.got(t, "service.manager", 1)
+	has(t, esc, "the CP Chair escalated it from Stage 1")
+	hasNot(t, esc, "the IRO escalated it")
+}
+
+// TestBrightonLevel2Lapse: Level 2 "IRO Manager (Children Looked-after)
+// raises concerns with the Service Manager"; "Where the issue has not been
+// resolved then the IRO Manager (Children Looked-after) will consult with
+// the Head of Safeguarding." The lapse goes to the IRO and the IRO Manager,
+// both named, the Head of Safeguarding copied; nothing moves by itself.
+func TestBrightonLevel2Lapse(t *testing.T) {
+	w := councilWorld(t, false, "brighton-hove")
+	w.at(2, 9)
+	w.mail(t, "iro", []string{"service.manager"}, []string{"lac"}, "Looked-after Manager Alert - Level 2 - 7100001", "<bl1@drpbot.test>", "",
+		"CareFirst ID: 7100001\nLevel 2\nThe care plan has drifted.")
+	if d := dispute(t, w, "7100001"); d.Stage != 2 || d.Raiser != addrOf("irom") {
+		t.Fatalf("stage %d raiser %q", d.Stage, d.Raiser)
+	}
+	hos := len(w.ms.inbox(t, addrOf("head.of.safeguarding")))
+	w.at(10, 9)
+	w.tick(t)
+	lapse := w.got(t, "head.of.safeguarding", hos+1)
+	if !strings.Contains(header(lapse, "To"), addrOf("iro")) || !strings.Contains(header(lapse, "To"), addrOf("irom")) {
+		t.Errorf("the lapse is not to the IRO and the IRO Manager: To %q", header(lapse, "To"))
+	}
+	has(t, lapse, "Iris Reviewer and Ian Manager: the response window", "Hope Safeguarding is copied, as the procedure says to consult them")
+	// The Service Manager's overdue notice says truly who decides.
+	over := w.got(t, "service.manager", 2)
+	has(t, over, "Iris Reviewer and Ian Manager have been asked whether to escalate")
+	w.holds(t, "head.of.childrens.delivery", 1) // Level 2's notice only
+	if d := dispute(t, w, "7100001"); d.Stage != 2 {
+		t.Errorf("drpbot moved to %d by itself", d.Stage)
+	}
+}
+
+// TestWakefieldHeadingSpellings: the document names "a Stage 1 IRO Formal
+// Dispute Form" (3.5) and "a Stage 4 Formal Dispute Form" (3.8); an alert
+// headed either way opens its stage, and drpbot answers in the stage's own
+// heading.
+func TestWakefieldHeadingSpellings(t *testing.T) {
+	w := councilWorld(t, false, "wakefield")
+	w.at(2, 9)
+	w.mail(t, "iro", []string{"service.director"}, []string{"service.manager", "irom", "lac"}, "Stage 2 Formal Dispute Form - 6100001", "<ws1@drpbot.test>", "",
+		"ID No: 6100001\nWhat are we worried about? The placement plan is missing.")
+	d := dispute(t, w, "6100001")
+	if d.Stage != 2 || d.Respondent != addrOf("service.director") {
+		t.Fatalf("stage %d respondent %q", d.Stage, d.Respondent)
+	}
+	ack := w.got(t, "iro", 1)
+	if !strings.HasPrefix(ack.Subject, "Stage 2 IRO Formal Dispute Form - 6100001 [") {
+		t.Errorf("ack subject %q", ack.Subject)
+	}
+}
+
+// TestNewhamOutcomeCopies: Newham s7 Stage 1 "Should the situation is
+// resolved the IRO/CP Chair should record in brief the outcome ... and
+// advise LAC request email or of the outcome"; the form, at each formal
+// stage: "copy to be sent to SM & QA Inbox for entry onto tracker". The
+// confirmation of "Resolved" reaches the IRO's manager, the QA inbox and
+// the shared mailbox.
+func TestNewhamOutcomeCopies(t *testing.T) {
+	w := councilWorld(t, false, "newham")
+	w.at(2, 9)
+	w.mail(t, "iro", []string{"practice.lead"}, []string{"lac"}, "Dispute Resolution Alert - Stage 1 - 4200001", "<oc1@drpbot.test>", "",
+		"Child's Azeus Number: 4200001\nFORMAL STAGE 1\nStatutory visits overdue.")
+	irom, qa, lac := len(w.ms.inbox(t, addrOf("irom"))), len(w.ms.inbox(t, addrOf("qa"))), len(w.ms.inbox(t, addrOf("lac")))
+	w.at(3, 9)
+	w.mail(t, "iro", []string{"lac"}, nil, "RE: Dispute Resolution Alert - Stage 1 - 4200001", "<oc2@drpbot.test>", "<oc1@drpbot.test>", "Resolved")
+	for who, n := range map[string]int{"irom": irom + 1, "qa": qa + 1} {
+		f := w.got(t, who, n)
+		has(t, f, "The dispute is now resolved")
+	}
+	// The shared mailbox holds the IRO's "Resolved" and drpbot's confirmation.
+	w.got(t, "lac", lac+2)
+}
+
+// TestWakefieldIROManagerRaises: both of Wakefield's forms read "From:
+// (IRO/IRO Manager)": an IRO Manager's alert opens a dispute they steer.
+func TestWakefieldIROManagerRaises(t *testing.T) {
+	w := councilWorld(t, false, "wakefield")
+	w.at(2, 9)
+	w.mail(t, "irom", []string{"service.manager"}, []string{"team.manager", "service.lead.sru", "service.manager.sru", "lac"}, "Stage 1 IRO Formal Dispute Form - 6200001", "<wm1@drpbot.test>", "",
+		"ID No: 6200001\nWhat are we worried about? The PEP is a year old.")
+	d := dispute(t, w, "6200001")
+	if d.Stage != 1 || d.Instigator != addrOf("irom") || d.Respondent != addrOf("service.manager") {
+		t.Fatalf("stage %d instigator %q respondent %q", d.Stage, d.Instigator, d.Respondent)
+	}
+	w.got(t, "irom", 1) // the acknowledgement
+	w.at(3, 9)
+	w.mail(t, "irom", []string{"lac"}, nil, "RE: Stage 1 IRO Formal Dispute Form - 6200001", "<wm2@drpbot.test>", "<wm1@drpbot.test>", "Escalate")
+	esc := w.got(t, "service.director", 1)
+	if !strings.HasPrefix(esc.Subject, "Stage 2 IRO Formal Dispute Form - 6200001 [") {
+		t.Errorf("stage 2 subject %q", esc.Subject)
+	}
+	has(t, esc, "Ian Manager escalated it from Stage 1")
+	hasNot(t, esc, "the IRO escalated it")
 }

@@ -90,7 +90,14 @@ func TestReport(t *testing.T) {
 		}
 	}
 	w.drain(t)
-	qa := w.ms.inbox(t, addrOf("qa"))
+	// QA also holds the confirmations of disputes resolved (Newham's form:
+	// "copy to be sent to SM & QA Inbox for entry onto tracker").
+	var qa []fetched
+	for _, f := range w.ms.inbox(t, addrOf("qa")) {
+		if strings.HasPrefix(f.Subject, "Dispute resolution report") {
+			qa = append(qa, f)
+		}
+	}
 	if len(qa) != 1 || qa[0].Subject != "Dispute resolution report 2026Q4" || !strings.Contains(string(qa[0].Raw), "Stage 1  0  3  0  3") {
 		t.Fatalf("QA: %q", subjects(qa))
 	}

@@ -161,7 +161,12 @@ func WriteShow(w io.Writer, d engine.Dispute, events []store.Event, p *policy.Po
 				resp += " (late)"
 			}
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.StageName(h.Stage), h.Respondent, stamp(h.Started), h.Due, resp, days, h.How)
+		how := h.How
+		if h.By != "" {
+			// A raiser or IRO manager's instruction, not the instigator's.
+			how = strings.Replace(how, "the instigator", h.By, 1)
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%d\t%s\n", p.StageName(h.Stage), h.Respondent, stamp(h.Started), h.Due, resp, days, how)
 	}
 	tw.Flush()
 	// What each level answered: the form as it travels up.

@@ -2,6 +2,7 @@ package parser
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -553,7 +554,13 @@ var (
 // in the configured spelling when it is one of the configured categories.
 func (p *parserState) category(lines []string) string {
 	known := func(v string) (string, bool) {
-		v = strings.TrimSpace(strings.TrimRight(v, ".;,"))
+		// Newham's form spells its first option with a trailing colon
+		// ("... requirements for the child not met:").
+		v = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(v), ".;,:"))
+		// "Other (please specify)" is the form's Other.
+		if len(v) > len("(please specify)") && strings.HasSuffix(strings.ToLower(v), "(please specify)") {
+			v = strings.TrimSpace(v[:len(v)-len("(please specify)")])
+		}
 		for _, c := range p.opts.Categories {
 			if strings.EqualFold(v, c) {
 				return c, true
@@ -570,6 +577,30 @@ func (p *parserState) category(lines []string) string {
 			return v
 		}
 	}
+	// Newham's form is a table of "Dispute Resolution Category | TICK IF
+	// APPLICABLE" pairs: the tick is in the cell after its category, on the
+	// same line (cells apart by tabs) or on the next line (a table flattened
+	// one cell a line). The cell before a tick names it.
+	prev := ""
+	for _, line := range lines {
+		cells := strings.Split(line, "\t")
+		for _, c := range cells {
+			c = strings.TrimSpace(c)
+			if c == "" {
+				continue
+			}
+			if tickCell(c) {
+				if v, ok := known(prev); ok {
+					return v
+				}
+			} else if v, ok := trailingTick(c); ok {
+				if v, ok := known(v); ok {
+					return v
+				}
+			}
+			prev = c
+		}
+	}
 	for _, line := range lines {
 		for _, m := range tickRe.FindAllStringSubmatch(line, -1) {
 			if v, ok := known(m[1]); ok {
@@ -578,6 +609,30 @@ func (p *parserState) category(lines []string) string {
 		}
 	}
 	return ""
+}
+
+// tickMarks are what a person types or a form renders in a "TICK IF
+// APPLICABLE" cell.
+var tickMarks = []string{"\u2612", "\u2611", "\u2713", "\u2714", "[x]", "(x)", "x", "yes", "y"}
+
+// tickCell reports a cell that holds only a tick.
+func tickCell(c string) bool {
+	c = strings.ToLower(strings.TrimSpace(c))
+	return slices.Contains(tickMarks, c)
+}
+
+// trailingTick reads "Health Issues \u2612": a category and its tick in one
+// cell, the tick last. Only a box, a check mark or a bracketed x counts
+// here, never a bare letter.
+func trailingTick(c string) (string, bool) {
+	for _, t := range tickMarks[:6] {
+		for _, t := range []string{t, strings.ToUpper(t)} {
+			if len(c) > len(t) && strings.HasSuffix(c, t) {
+				return strings.TrimSpace(c[:len(c)-len(t)]), true
+			}
+		}
+	}
+	return "", false
 }
 
 var (

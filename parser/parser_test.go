@@ -706,3 +706,35 @@ func TestNearCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestNewhamFormCategory reads the category ticked on Newham's form, whose
+// "FORMAL STAGE 1" table pairs each "Dispute Resolution Category" with a
+// "TICK IF APPLICABLE" cell after it, and whose first option ends in ":".
+func TestNewhamFormCategory(t *testing.T) {
+	first := "Statutory / IRO Handbook /Working Together requirements for the child not met"
+	opts := DefaultOptions()
+	opts.Categories = []string{first, "Health Issues", "Staff Turnover/Sickness", "Other"}
+	tests := map[string]string{
+		// The table copied from Word: cells apart by tabs, the tick after.
+		first + ":\t\u2612\tStaff Turnover/Sickness\t\u2610": first,
+		first + ":\t\u2610\tStaff Turnover/Sickness\t\u2612": "Staff Turnover/Sickness",
+		first + ":\tX\tStaff Turnover/Sickness\t":            first,
+		"Health Issues\t[x]":                                 "Health Issues",
+		"Health Issues \u2611":                               "Health Issues",
+		"Other (please specify)\t\u2612":                     "Other",
+		// The table flattened one cell a line.
+		first + ":\n\u2612\nStaff Turnover/Sickness\n\u2610":     first,
+		"Health Issues\n\u2610\nStaff Turnover/Sickness\n\u2713": "Staff Turnover/Sickness",
+		// The tick before the category, the trailing ":" kept.
+		"\u2612 " + first + ":": first,
+		// Nothing ticked, or a tick after a cell that is no category.
+		first + ":\t\u2610\tStaff Turnover/Sickness\t\u2610": "",
+		"Concurrent referral to Cafcass:\tYes":               "",
+	}
+	for body, want := range tests {
+		m := parseString(t, msg("Dispute Resolution Alert", body), opts)
+		if m.Category != want {
+			t.Errorf("%q: category %q, want %q", body, m.Category, want)
+		}
+	}
+}

@@ -1,6 +1,9 @@
 package templates
 
 import (
+	"slices"
+	"strings"
+
 	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/mailbot/policy"
 )
@@ -43,7 +46,7 @@ func Sample(purpose string, p *policy.Policy) Data {
 	case "overdue":
 		d.DaysLeft = -2
 		d.Due = "Monday 14 December 2026"
-		d.StageName = s1
+		d.StageName, d.Heading = s1, p.HeadingFor(1)
 		d.Recipient = Person{Name: "Pat Lead", Email: "pat.lead@council.example"}
 		d.Respondent = d.Recipient
 		d.History = []Step{{Stage: s1, Respondent: "Pat Lead", Started: "Monday 7 December 2026", Due: "Monday 14 December 2026"}}
@@ -51,17 +54,82 @@ func Sample(purpose string, p *policy.Policy) Data {
 	case "escalation":
 		d.Reason = EscalationReason(engine.HowEscalated, s1, "Monday 14 December 2026")
 		d.DaysLeft = 5
-		d.Copied = CopiedClause([]string{d.Instigator.String(), "Pat Lead"})
+		// Copied as the daemon copies stage 2's email: the instigator, the
+		// level below, the raiser, the stage's copies and the shared mailbox
+		// where the procedure says to cc it (copy_to_mailbox's default "cc").
+		copied := []string{d.Instigator.String(), "Pat Lead"}
+		if st, ok := p.Stage(2); ok {
+			prev, _ := p.Stage(1)
+			if st.Raiser != "" && st.Raiser != policy.RoleInstigator {
+				d.Raiser = Person{Name: sampleName(st.Raiser), Email: "raiser@council.example"}
+				copied = append(copied, d.Raiser.Name)
+			}
+			for _, r := range st.Copy {
+				if r != prev.Respondent {
+					copied = append(copied, sampleName(r))
+				}
+			}
+			if st.CcMailbox {
+				copied = append(copied, "the shared mailbox")
+			}
+		}
+		d.Copied = CopiedClause(copied)
 	case "proposal":
 		d.Recipient = d.Instigator
 		d.DaysLeft = -1
 		d.Reason = engine.ReasonLapsed
+		// As the daemon sends it: to the stage's raiser too (Brighton &
+		// Hove Level 2, the IRO Manager), copying whom the procedure says
+		// to consult (Wakefield's IRO Manager).
+		if st, ok := p.Stage(2); ok {
+			if st.Raiser != "" && st.Raiser != policy.RoleInstigator {
+				d.Raiser = Person{Name: sampleName(st.Raiser), Email: "raiser@council.example"}
+			}
+			var names []string
+			for _, r := range st.Consult {
+				names = append(names, sampleName(r))
+			}
+			d.Copied = CopiedClause(names)
+		}
 	case "cafcass_proposal":
 		d.Recipient = d.Instigator
-		d.StageName = p.StageName(4)
-		d.Copied = CopiedClause([]string{"Ian Manager"})
+		// The dispute is at the stage before the Cafcass step (Wakefield
+		// "Stage 4 Formal Dispute Form", Brighton & Hove Level 5), with that
+		// stage's heading, as the daemon's email carries it.
+		n := lastBeforeCafcass(p)
+		d.StageName, d.Heading = p.StageName(n), p.HeadingFor(n)
+		// To the instigator and the Cafcass step's raiser (Brighton & Hove:
+		// "The Head of Safeguarding will make the referral"), copying the IRO
+		// manager and whom the step consults (Wakefield 3.8).
+		copied := []string{"Ian Manager"}
+		for _, st := range p.Stages {
+			if !st.Cafcass {
+				continue
+			}
+			if st.Raiser != "" && st.Raiser != policy.RoleInstigator {
+				d.Raiser = Person{Name: sampleName(st.Raiser), Email: "raiser@council.example"}
+			}
+			for _, r := range st.Consult {
+				if name := sampleName(r); !slices.Contains(copied, name) {
+					copied = append(copied, name)
+				}
+			}
+		}
+		d.Copied = CopiedClause(copied)
 	case "decision_reminder":
 		d.Recipient = d.Instigator
+		// As the daemon sends it where stage 2 consults (Wakefield 3.5):
+		// to its raiser too, copying whom it consults.
+		if st, ok := p.Stage(2); ok && st.LapseAction() == policy.Consult {
+			if st.Raiser != "" && st.Raiser != policy.RoleInstigator {
+				d.Raiser = Person{Name: sampleName(st.Raiser), Email: "raiser@council.example"}
+			}
+			var names []string
+			for _, r := range st.Consult {
+				names = append(names, sampleName(r))
+			}
+			d.Copied = CopiedClause(names)
+		}
 		d.Status = "responded"
 		d.Responded = "Tuesday 22 December 2026"
 		d.DecisionDays = p.DecisionDays
@@ -116,4 +184,37 @@ func Sample(purpose string, p *policy.Policy) Data {
 			Tables: []Table{t}, Bars: ChartOf(t)}
 	}
 	return d
+}
+
+// lastBeforeCafcass is the formal stage a dispute is at when the Cafcass
+// step is proposed: the one before the policy's Cafcass stage, else its
+// last stage.
+func lastBeforeCafcass(p *policy.Policy) int {
+	n := 4
+	for _, st := range p.Stages {
+		if st.Cafcass {
+			return n
+		}
+		n = st.Number
+	}
+	return n
+}
+
+// sampleName is a made-up name for a holder of role in previews.
+func sampleName(role string) string {
+	switch role {
+	case policy.RoleIROManager:
+		return "Ian Manager"
+	case "head_of_safeguarding":
+		return "Hope Safeguarding"
+	case "service_lead_sru":
+		return "Lee Lead"
+	case "service_manager_sru":
+		return "Max Manager"
+	}
+	words := strings.Fields(strings.ReplaceAll(role, "_", " "))
+	for i, w := range words {
+		words[i] = strings.ToUpper(w[:1]) + w[1:]
+	}
+	return "A. " + strings.Join(words, " ")
 }

@@ -314,6 +314,13 @@ func CopiedClause(names []string) string {
 // stage, from how the previous stage ended (engine.HowLapsed and its
 // kin): prev is the previous stage's name, due its due date.
 func EscalationReason(how, prev, due string) string {
+	return EscalationReasonBy(how, "the IRO", prev, due)
+}
+
+// EscalationReasonBy is EscalationReason naming who escalated or moved
+// the dispute by instruction ("the CP Chair", "Ian Manager"): only true
+// things, where the procedure lets someone other than the IRO do it.
+func EscalationReasonBy(how, who, prev, due string) string {
 	switch how {
 	case "":
 		return ""
@@ -323,9 +330,9 @@ func EscalationReason(how, prev, due string) string {
 		}
 		return prev + "'s response was due by " + due + " and none came"
 	case "escalated by the instigator":
-		return "the IRO escalated it from " + prev
+		return who + " escalated it from " + prev
 	case "moved by the instigator":
-		return "the IRO moved it here from " + prev
+		return who + " moved it here from " + prev
 	}
 	return how
 }

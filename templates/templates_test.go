@@ -104,8 +104,13 @@ func TestEveryPresetRenders(t *testing.T) {
 			if d.Ref != "" && !strings.Contains(m.Subject, "["+d.Ref+"]") {
 				t.Errorf("%s/%s: subject lacks the tracking tag: %q", name, purpose, m.Subject)
 			}
-			if d.Ref != "" && !strings.Contains(m.Subject, p.Heading) {
+			if d.Ref != "" && !strings.Contains(m.Subject, p.Heading) && !strings.Contains(m.Subject, d.Heading) {
 				t.Errorf("%s/%s: subject lacks the heading: %q", name, purpose, m.Subject)
+			}
+			// A stage's own heading names that stage: the subject never says
+			// two stages ("Stage 2 IRO Formal Dispute Form - Stage 1").
+			if n, own := p.StageForHeading(d.Heading); own && d.StageName != p.StageName(n) {
+				t.Errorf("%s/%s: heading %q is stage %d's, the email is about %s: %q", name, purpose, d.Heading, n, d.StageName, m.Subject)
 			}
 			if strings.Contains(m.Subject, "S.C.") {
 				t.Errorf("%s/%s: initials in the subject", name, purpose)
@@ -237,5 +242,59 @@ func TestCoverForADeadAddress(t *testing.T) {
 	d.Reason = ""
 	if m, _ := s.Render(d); !strings.Contains(m.Text, "is away") {
 		t.Errorf("an out-of-office cover no longer says the respondent is away:\n%s", m.Text)
+	}
+}
+
+// TestPreviewProposalTrue: the lapse notice's preview reads as the daemon's
+// email does: addressed to the stage's raiser too (Brighton & Hove Level 2:
+// "IRO Manager (Children Looked-after) raises concerns"; "will consult with
+// the Head of Safeguarding"), naming whom the procedure says to consult
+// (Wakefield 3.6: "the IRO in consultation with the IRO Manager").
+func TestPreviewProposalTrue(t *testing.T) {
+	s := load(t)
+	for preset, want := range map[string][]string{
+		"brighton-hove": {"Iris Reviewer and Ian Manager: the response window", "Hope Safeguarding is copied, as the procedure says to consult them"},
+		"wakefield":     {"Iris Reviewer: the response window", "Ian Manager is copied, as the procedure says to consult them"},
+	} {
+		p, _ := policy.Preset(preset)
+		m, err := s.Render(Sample("proposal", &p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(m.Text, w) || !strings.Contains(m.HTML, w) {
+				t.Errorf("%s: the proposal preview lacks %q:\n%s", preset, w, m.Text)
+			}
+		}
+	}
+}
+
+// TestPreviewCopiesTrue: the escalation and Cafcass previews name whom the
+// daemon's email really copies: Wakefield 3.6 "Copies to be sent to the
+// responsible Service Manager, IRO Manager, Service Lead ... and Service
+// Manager for the Safeguarding and Reviewing Unit"; Newham s7 Stage 2 "cc to
+// the LAC Request email box"; Wakefield 3.8 "a referral to CAFCASS should be
+// fully discussed with the IRO Manager, Service Lead ... and Service
+// Manager"; Brighton & Hove Level 5 "The Head of Safeguarding will make the
+// referral to Cafcass".
+func TestPreviewCopiesTrue(t *testing.T) {
+	s := load(t)
+	for _, c := range []struct{ preset, purpose, want string }{
+		{"wakefield", "escalation", "Iris Reviewer, Pat Lead, Ian Manager, Lee Lead and Max Manager are copied"},
+		{"newham", "escalation", "Iris Reviewer, Pat Lead and the shared mailbox are copied"},
+		{"brighton-hove", "escalation", "Under the procedure Ian Manager raises this stage"},
+		{"wakefield", "cafcass_proposal", "Ian Manager, Lee Lead and Max Manager are copied"},
+		{"brighton-hove", "cafcass_proposal", "Iris Reviewer and Hope Safeguarding: the next step"},
+		{"wakefield", "decision_reminder", "Ian Manager is copied, as the procedure says to consult them"},
+		{"brighton-hove", "decision_reminder", "Iris Reviewer and Ian Manager: Sam Manager responded"},
+	} {
+		p, _ := policy.Preset(c.preset)
+		m, err := s.Render(Sample(c.purpose, &p))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Text, c.want) {
+			t.Errorf("%s/%s preview lacks %q:\n%s", c.preset, c.purpose, c.want, m.Text)
+		}
 	}
 }

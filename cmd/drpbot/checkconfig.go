@@ -79,7 +79,7 @@ before the first sync.`, stdout, stderr)
 		fmt.Fprintf(stdout, "  !!! policy %s is a STARTING POINT, not the council's procedure: its formal stages are not public.\n", p.Name)
 		fmt.Fprintf(stdout, "  !!! Confirm every stage below with the council and write it in [[policy.stage]] before going live.\n")
 	}
-	writeStages(stdout, p)
+	writeStages(stdout, p, c.SMTP.CopyToMailbox)
 	if *connect && status == 0 {
 		if err := checkConnect(c, stdout); err != nil {
 			fmt.Fprintf(stderr, "%s: --connect: %v\n", path, err)
@@ -96,7 +96,7 @@ before the first sync.`, stdout, stderr)
 
 // writeStages prints, per stage, who answers, who raises, who is copied
 // and alerted, the window and what a lapse does.
-func writeStages(w io.Writer, p *policy.Policy) {
+func writeStages(w io.Writer, p *policy.Policy, box config.CopyMode) {
 	list := func(rs []string) string {
 		if len(rs) == 0 {
 			return "-"
@@ -122,15 +122,24 @@ func writeStages(w io.Writer, p *policy.Policy) {
 			as = "to"
 		}
 		if st.Cafcass {
+			// engine.cafcass: to the instigator, and the stage's raiser
+			// (Brighton & Hove: "The Head of Safeguarding will make the
+			// referral to Cafcass").
 			who := "the IRO"
 			if st.Raiser != "" {
-				who = st.Raiser
+				who += " and " + st.Raiser
 			}
 			fmt.Fprintf(w, "    Cafcass referral: proposed to %s, never made by drpbot\n", who)
 			if len(st.CafcassFor) > 0 {
 				fmt.Fprintf(w, "    only for instigators holding %s; otherwise told instead: %s\n", list(st.CafcassFor), list(st.CafcassElse))
 			}
-			fmt.Fprintf(w, "    alerts %s; consults %s\n", list(st.Notify), list(st.Consult))
+			alerts := list(st.Notify)
+			if len(st.Notify) > 0 {
+				// engine: a Cafcass step's roles are told when the referral
+				// is recorded ("Cafcass referral made"), not before.
+				alerts += " when the referral is recorded"
+			}
+			fmt.Fprintf(w, "    alerts %s; consults %s\n", alerts, list(st.Consult))
 			continue
 		}
 		respond := st.Respondent
@@ -138,11 +147,20 @@ func writeStages(w io.Writer, p *policy.Policy) {
 			respond += " (or " + strings.Join(st.AlsoRespond, ", ") + ")"
 		}
 		fmt.Fprintf(w, "    respondent %s; raiser %s (%s)\n", respond, raiser, as)
-		cc := list(st.Copy)
+		copies := append([]string(nil), st.Copy...)
 		if st.CcMailbox {
-			cc += " + the shared mailbox (Cc)"
+			// Only true things: the box is Cc'd only with copy_to_mailbox = "cc".
+			switch box {
+			case config.CopyCc:
+				copies = append(copies, "the shared mailbox (Cc)")
+			case config.CopyBcc:
+				copies = append(copies, "the shared mailbox (Bcc: copy_to_mailbox is \"bcc\", the procedure says cc)")
+			}
 		}
-		fmt.Fprintf(w, "    copies %s; alerts %s\n", cc, list(st.Notify))
+		fmt.Fprintf(w, "    copies %s; alerts %s\n", list(copies), list(st.Notify))
+		if st.CcMailbox && !box.On() {
+			fmt.Fprintf(w, "    the shared mailbox is not copied (copy_to_mailbox is \"off\", the procedure says cc)\n")
+		}
 		window := "no window"
 		if st.Days > 0 {
 			unit := "working"
@@ -155,7 +173,15 @@ func writeStages(w io.Writer, p *policy.Policy) {
 			window += "; the alert's own due date wins (agreed timescale)"
 		}
 		lapse := "escalate to the next stage"
-		if st.LapseAction() == policy.Consult {
+		next, hasNext := p.Next(st.Number)
+		switch {
+		case hasNext && next.Cafcass:
+			// engine.escalate: a Cafcass step is only ever proposed.
+			lapse = "propose the Cafcass referral; drpbot never makes it"
+		case hasNext:
+			lapse = "escalate to " + p.StageName(next.Number)
+		}
+		if st.LapseAction() == policy.Consult || !hasNext {
 			lapse = "consult: tell the instigator"
 			if st.Raiser != "" {
 				lapse += " and the raiser"
@@ -170,5 +196,8 @@ func writeStages(w io.Writer, p *policy.Policy) {
 			}
 		}
 		fmt.Fprintf(w, "    window %s; on lapse %s\n", window, lapse)
+		if len(st.OutcomeCopy) > 0 {
+			fmt.Fprintf(w, "    resolved here: the confirmation copies %s\n", list(st.OutcomeCopy))
+		}
 	}
 }

@@ -63,9 +63,10 @@ func TestDemoScenario(t *testing.T) {
 	}
 	// iro: ack, escalation copy, manager's reply, acknowledgement of
 	// Resolved. practice lead: alert, reminder, escalation copy, reply-all.
-	// service manager: escalation, Resolved. The shared mailbox: every
-	// email copied to it.
-	want := map[string]string{"iro@demo.test": "4", "practice.lead@demo.test": "4", "service.manager@demo.test": "2", "qa@demo.test": "0"}
+	// service manager: escalation, Resolved. QA: the confirmation of
+	// Resolved (Newham's form: "copy to be sent to SM & QA Inbox for entry
+	// onto tracker"). The shared mailbox: every email copied to it.
+	want := map[string]string{"iro@demo.test": "4", "practice.lead@demo.test": "4", "service.manager@demo.test": "2", "qa@demo.test": "1"}
 	for addr, n := range want {
 		if boxes[addr] != n {
 			t.Errorf("%s received %s, want %s (%v)", addr, boxes[addr], n, boxes)

@@ -191,6 +191,7 @@ raiser_as = "to"
 copy = ["team_manager"]
 notify = ["dcs"]
 cc_mailbox = true
+outcome_copy = ["iro_manager", "qa"]
 days = 5
 on_lapse = "consult"
 [[policy.stage]]
@@ -210,7 +211,7 @@ cafcass_else = ["instigator_manager"]
 	s0, _ := p.Stage(0)
 	s1, _ := p.Stage(1)
 	s2, _ := p.Stage(2)
-	if !s0.Agreed || s0.ConsultEvery != 3 || s0.AlsoRespond[0] != "social_worker" || s1.Raiser != "iro_manager" || !s1.RaiserTo() || !s1.CcMailbox ||
+	if !s0.Agreed || s0.ConsultEvery != 3 || s0.AlsoRespond[0] != "social_worker" || s1.Raiser != "iro_manager" || !s1.RaiserTo() || !s1.CcMailbox || len(s1.OutcomeCopy) != 2 ||
 		s2.CafcassFor[0] != "iro" || p.ReportMonths[1] != 10 || p.Categories[0] != "Health" {
 		t.Errorf("policy %+v", p)
 	}

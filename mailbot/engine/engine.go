@@ -62,6 +62,10 @@ type StageRecord struct {
 	// Raiser is who raised the stage (the instigator, or the role the
 	// procedure names: Brighton & Hove Level 2 the IRO Manager).
 	Raiser string `json:"raiser,omitempty"`
+	// By is who ended the stage by an instruction or a new alert, when
+	// not the instigator (Brighton & Hove: the IRO Manager escalates Level
+	// 2): an email never says "the IRO escalated it" when someone else did.
+	By string `json:"by,omitempty"`
 	// Responses are what the stage's respondents answered, in order: the
 	// form travels up with every escalation.
 	Responses []Said `json:"responses,omitempty"`
@@ -450,6 +454,9 @@ func (a *applier) endStage(how string) {
 	if n := len(a.d.History); n > 0 && a.d.History[n-1].Ended.IsZero() {
 		a.d.History[n-1].Ended = a.ev.At
 		a.d.History[n-1].How = how
+		if by := strings.ToLower(a.ev.From); (how == HowEscalated || how == HowMoved) && by != "" && by != a.d.Instigator {
+			a.d.History[n-1].By = by
+		}
 	}
 }
 
@@ -596,9 +603,10 @@ func (a *applier) command() {
 	verb, arg, _ := strings.Cut(ev.Command, " ")
 	switch verb {
 	case "resolved":
+		st := a.stageRule(d.Stage)
 		a.endStage("resolved")
 		d.Status, d.Closed, d.Outcome = Resolved, ev.At, "resolved"
-		a.ack("")
+		a.emit(CommandAck, []string{ev.From}, append([]string{d.Instigator}, a.outcomeCopies(st)...), "")
 	case "close":
 		a.endStage("closed")
 		d.Status, d.Closed, d.Outcome = Closed, ev.At, "withdrawn"
@@ -753,7 +761,16 @@ func (a *applier) tick() {
 	}
 	if d.Status == Responded && !d.DecisionDue.IsZero() && !d.DecisionReminded && !a.now.Before(d.DecisionDue.End()) {
 		d.DecisionReminded = true
-		a.emit(DecisionReminder, []string{d.Instigator}, nil, "")
+		// Where the procedure makes the next step a consultation, the
+		// decision after a response is taken with the same people (Wakefield
+		// 3.5: "or the IRO considers the response to be unsatisfactory the
+		// IRO in consultation with the IRO Manager will progress to Stage 2").
+		to, cc := []string{d.Instigator}, []string(nil)
+		if st.LapseAction() == policy.Consult {
+			to = append(to, d.Raiser)
+			cc = a.roles(st.Consult)
+		}
+		a.emit(DecisionReminder, to, cc, "")
 	}
 	a.cap(today)
 }

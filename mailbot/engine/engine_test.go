@@ -221,6 +221,36 @@ func TestPresetWalk(t *testing.T) {
 					t.Errorf("history %+v", d.History[0])
 				}
 			}
+			// The confirmation of "Resolved" copies whom the stage names
+			// (Newham: "copy to be sent to SM & QA Inbox").
+			resolvedWant := "command_ack to=" + iro
+			var oc []string
+			for _, r := range s2.OutcomeCopy {
+				if r == policy.RoleQA {
+					oc = append(oc, qa)
+				} else {
+					oc = append(oc, addrOrIROM(r))
+				}
+			}
+			if len(oc) > 0 {
+				resolvedWant += " cc=" + strings.Join(oc, ",")
+			}
+			// The decision after a response is taken with whom a lapse
+			// would consult (Wakefield 3.5 "the IRO in consultation with the
+			// IRO Manager").
+			decisionWant := "decision_reminder to=" + iro
+			if s2.LapseAction() == policy.Consult {
+				if s2.Raiser != "" {
+					decisionWant += "," + addrOrIROM(s2.Raiser)
+				}
+				var cs []string
+				for _, r := range s2.Consult {
+					cs = append(cs, addrOrIROM(r))
+				}
+				if len(cs) > 0 {
+					decisionWant += " cc=" + strings.Join(cs, ",")
+				}
+			}
 			run(t, env, append(steps, []step{
 				{ev: Event{Kind: Response, At: at(12, 10), From: r2}, check: func(t *testing.T, d Dispute) {
 					if d.Status != Responded || !d.History[1].InTime {
@@ -228,8 +258,8 @@ func TestPresetWalk(t *testing.T) {
 					}
 				}},
 				{ev: tick(at(16, 23))},
-				{ev: tick(at(17, 0)), want: []string{"decision_reminder to=" + iro}},
-				{ev: Event{Kind: Command, At: at(17, 9), From: iro, Command: "resolved"}, want: []string{"command_ack to=" + iro},
+				{ev: tick(at(17, 0)), want: []string{decisionWant}},
+				{ev: Event{Kind: Command, At: at(17, 9), From: iro, Command: "resolved"}, want: []string{resolvedWant},
 					check: func(t *testing.T, d Dispute) {
 						if d.Status != Resolved || d.Outcome != "resolved" || d.History[1].How != "resolved" {
 							t.Errorf("after resolved: %s %s", d.Status, d.Outcome)
@@ -488,7 +518,8 @@ func TestQueries(t *testing.T) {
 		{ev: Event{Kind: Command, At: at(3, 9), From: pl, Command: "status"}, want: []string{"status to=" + pl}},
 		{ev: Event{Kind: Command, At: at(3, 9), From: "nosy@c.example", Command: "status"}, want: []string{"command_refused to=nosy@c.example"}},
 		{ev: Event{Kind: Command, At: at(3, 9), From: "nosy@c.example", Command: "help"}, want: []string{"help to=nosy@c.example"}},
-		{ev: Event{Kind: Command, At: at(3, 10), From: iro, Command: "resolved"}, want: []string{"command_ack to=" + iro}},
+		// Newham's form: "copy to be sent to SM & QA Inbox for entry onto tracker".
+		{ev: Event{Kind: Command, At: at(3, 10), From: iro, Command: "resolved"}, want: []string{"command_ack to=" + iro + " cc=" + irom + "," + qa}},
 		{ev: Event{Kind: Command, At: at(4, 10), From: iro, Command: "status"}, want: []string{"status to=" + iro}},
 	})
 	if d.Status != Resolved || d.AlertText != "Care plan overdue" || d.ChildInitials != "S.C." || d.Thread != "<a@x>" {

@@ -255,3 +255,17 @@ func (a *applier) answeredInTime() bool {
 	n := len(d.History)
 	return d.Status == Responded && n > 0 && d.History[n-1].InTime
 }
+
+// outcomeCopies are those copied on the confirmation that a dispute is
+// resolved at stage st: its outcome_copy roles, and the QA inboxes where
+// it names "qa" (Newham's form: "copy to be sent to SM & QA Inbox for
+// entry onto tracker"; Wakefield 2.3: "forward a copy to the IRO Manager").
+func (a *applier) outcomeCopies(st policy.Stage) []string {
+	out := a.roles(st.OutcomeCopy)
+	for _, r := range st.OutcomeCopy {
+		if r == policy.RoleQA {
+			out = append(out, a.env.QA...)
+		}
+	}
+	return out
+}

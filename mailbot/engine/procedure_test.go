@@ -34,9 +34,14 @@ func TestWakefieldInformal(t *testing.T) {
 			}
 		}},
 		// The IRO is asked for the outcome (Wakefield 2.3: "The IRO should
-		// then briefly record the outcome"); the respondents are not chased.
-		{ev: tick(at(19, 9)), want: []string{"decision_reminder to=" + iro}},
+		// then briefly record the outcome"), the IRO Manager copied ("If the
+		// IRO is not satisfied ... the IRO Manager consulted"); the
+		// respondents are not chased.
+		{ev: tick(at(19, 9)), want: []string{"decision_reminder to=" + iro + " cc=" + irom}},
 		{ev: tick(at(24, 9))},
+		// 2.3: "record the outcome ... and forward a copy to the IRO
+		// Manager": the confirmation of "Resolved" copies them.
+		{ev: Event{Kind: Command, At: at(25, 9), From: iro, Command: "resolved"}, want: []string{"command_ack to=" + iro + " cc=" + irom}},
 	})
 	// No response: the lapse goes to the IRO, copied to the IRO Manager,
 	// and again two working days later; the stage stays informal.
@@ -200,6 +205,20 @@ func TestAgreedTimescale(t *testing.T) {
 				}
 			}},
 	})
+	// Stage 2: "Needs to ensure expected outcome and timeframe are clear on
+	// Resolution and Alert Form. Maximum timeframe for ASCM response is 5
+	// working days": the form's date counts when earlier, never later.
+	for stated, want := range map[workdays.Date]workdays.Date{day(2026, 11, 5): day(2026, 11, 5), day(2026, 11, 30): day(2026, 11, 9)} {
+		run(t, env, []step{
+			{ev: Event{Kind: Alert, At: at(2, 9), From: iro, To: []string{addr("ascm")}, Stage: stage(2), Due: stated},
+				want: []string{"notify to=" + addr("sm_safeguarding"), "ack to=" + iro},
+				check: func(t *testing.T, d Dispute) {
+					if d.Due != want {
+						t.Errorf("oxfordshire stage 2, form says %v: due %v, want %v", stated, d.Due, want)
+					}
+				}},
+		})
+	}
 	env = world(t, "newham", "", false)
 	run(t, env, []step{
 		{ev: Event{Kind: Alert, At: at(2, 9), From: iro, To: []string{addr("practice_lead")}, Stage: stage(1), Due: day(2026, 11, 30)}, want: []string{"ack to=" + iro},

@@ -88,6 +88,12 @@ type Stage struct {
 	Copy []string `toml:"copy"`
 	// Notify are roles alerted that the dispute reached this stage.
 	Notify []string `toml:"notify"`
+	// OutcomeCopy are roles copied on the confirmation when the dispute is
+	// resolved at this stage ("qa" also copies the [mail] qa inboxes):
+	// Newham's form, each formal stage, "copy to be sent to SM & QA Inbox
+	// for entry onto tracker"; Wakefield 2.3 "record the outcome ... and
+	// forward a copy to the IRO Manager".
+	OutcomeCopy []string `toml:"outcome_copy"`
 	// CcMailbox copies the shared mailbox visibly (Cc) on the stage's
 	// email, where the procedure says so (Newham stage 2: "cc to the LAC
 	// Request email box"), when [smtp] copy_to_mailbox = "cc".
@@ -374,6 +380,7 @@ func (p *Policy) Roles() []string {
 		add(s.AlsoRespond...)
 		add(s.Copy...)
 		add(s.Notify...)
+		add(s.OutcomeCopy...)
 		add(s.Consult...)
 		add(s.CafcassElse...)
 	}
@@ -411,6 +418,7 @@ func (p Policy) clone() Policy {
 	for i, s := range p.Stages {
 		s.Copy = append([]string(nil), s.Copy...)
 		s.Notify = append([]string(nil), s.Notify...)
+		s.OutcomeCopy = append([]string(nil), s.OutcomeCopy...)
 		s.Reminders = append([]int(nil), s.Reminders...)
 		s.Headings = append([]string(nil), s.Headings...)
 		s.AlsoRespond = append([]string(nil), s.AlsoRespond...)

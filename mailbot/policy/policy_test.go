@@ -114,12 +114,15 @@ func TestInformalNeverEscalates(t *testing.T) {
 
 func TestHeadings(t *testing.T) {
 	w, _ := Preset("wakefield")
-	for h, want := range map[string]int{"IRO Informal Dispute": 0, "informal resolution monitoring form": 0, "Stage 4 Formal Dispute Form": 4} {
+	// 3.8 "A Stage 4 Formal Dispute Form" (no "IRO"), 3.5-3.7 "A Stage N IRO
+	// Formal Dispute Form": both spellings of every formal stage.
+	for h, want := range map[string]int{"IRO Informal Dispute": 0, "informal resolution monitoring form": 0, "Stage 4 Formal Dispute Form": 4,
+		"Stage 4 IRO Formal Dispute Form": 4, "Stage 2 Formal Dispute Form": 2, "Stage 1 IRO Formal Dispute Form": 1, "Stage 3 Formal Dispute Form": 3} {
 		if n, ok := w.StageForHeading(h); !ok || n != want {
 			t.Errorf("%q: stage %d %v", h, n, ok)
 		}
 	}
-	if w.HeadingFor(2) != "Stage 2 IRO Formal Dispute Form" || len(w.AllHeadings()) != 7 {
+	if w.HeadingFor(2) != "Stage 2 IRO Formal Dispute Form" || len(w.AllHeadings()) != 11 {
 		t.Errorf("headings %q", w.AllHeadings())
 	}
 }

@@ -11,6 +11,14 @@ const (
 
 var oneDayBefore = []int{1}
 
+// newhamOutcome: Newham's form, at each formal stage, "Date finished and
+// saved by Instigator of Alert – copy to be sent to SM & QA Inbox for entry
+// onto tracker". SM is the IRO / CP Chair's Service Manager (s8: "The
+// relevant Service Managers from the Quality Assurance Service are
+// responsible for management and supervision of the IROs and Child
+// Protection Chairs"), the iro_manager role.
+var newhamOutcome = []string{RoleIROManager, RoleQA}
+
 // consultEvery is how often (working days) a lapse that waits for a
 // person's decision is repeated to them. No procedure states it; two
 // working days keeps a lapse in view without flooding anyone.
@@ -36,18 +44,18 @@ var presets = map[string]Policy{
 			// s7 Stage 1: "IRO/CP Chair raises with Practice Lead"; "Maximum
 			// timeframe for a response is five days"; "The LAC request email or
 			// CPRS (should be c.c into the email to ensure the dispute is tracked."
-			{Number: 1, Respondent: "practice_lead", Days: 5, Reminders: oneDayBefore, CcMailbox: true},
+			{Number: 1, Respondent: "practice_lead", Days: 5, Reminders: oneDayBefore, CcMailbox: true, OutcomeCopy: newhamOutcome},
 			// s7 Stage 2: "escalate to the Practice Lead's Service Manager ... cc to
 			// the LAC Request email box"; "Maximum timeframe for response is 5
 			// working days."
-			{Number: 2, Respondent: "service_manager", Days: 5, Reminders: oneDayBefore, CcMailbox: true},
+			{Number: 2, Respondent: "service_manager", Days: 5, Reminders: oneDayBefore, CcMailbox: true, OutcomeCopy: newhamOutcome},
 			// s7 Stage 3: "escalate to Operations Director and alert Assistant
 			// Director of QA ... cc LAC Request Email box"; "5 working days".
-			{Number: 3, Respondent: "operations_director", Notify: []string{"ad_qa"}, Days: 5, Reminders: oneDayBefore, CcMailbox: true},
+			{Number: 3, Respondent: "operations_director", Notify: []string{"ad_qa"}, Days: 5, Reminders: oneDayBefore, CcMailbox: true, OutcomeCopy: newhamOutcome},
 			// s7 Stage 4: "escalate to Corporate Director of CYPS, coping in the
 			// Operations Director and relevant HoS/AD"; "Maximum time frame for
 			// response is 5 days".
-			{Number: 4, Respondent: "corporate_director", Copy: []string{"operations_director", "head_of_service"}, Days: 5, Reminders: oneDayBefore},
+			{Number: 4, Respondent: "corporate_director", Copy: []string{"operations_director", "head_of_service"}, Days: 5, Reminders: oneDayBefore, OutcomeCopy: newhamOutcome},
 			// s7 Stage 5 (IRO ONLY): "IRO to escalate to CAFCASS and alert DCS".
 			// A CP Chair's dispute has no Cafcass step; their manager is told.
 			{Number: 5, Name: "Stage 5 (Cafcass referral)", Cafcass: true, Notify: []string{"dcs"},
@@ -118,7 +126,9 @@ var presets = map[string]Policy{
 		Name: "wakefield", Council: "Wakefield Council", Source: "Wakefield IRO Dispute Resolution Procedure",
 		// Appendix 2 is the "Independent Reviewing Officer's Alert Form" and
 		// 3.5-3.8 name a "Stage N IRO Formal Dispute Form": there is no "Alert"
-		// heading; this matches every formal stage's subject.
+		// heading; this matches every formal stage's subject. The document
+		// itself drops "IRO" at Stage 4 ("A Stage 4 Formal Dispute Form"), so
+		// each formal stage also answers to its heading with or without it.
 		Heading: "IRO Formal Dispute Form", StageWord: "Stage",
 		Stages: []Stage{
 			// 2.2: "an Informal Resolution Monitoring form (Appendix 1) ... e-mailed
@@ -132,14 +142,17 @@ var presets = map[string]Policy{
 			// and the IRO Manager consulted."
 			{Number: 0, Name: "Informal stage", Heading: "Informal Resolution Monitoring Form", Headings: []string{"IRO Informal Dispute"},
 				Informal: true, Respondent: "social_worker", AlsoRespond: []string{"team_manager"}, Copy: []string{RoleIROManager},
-				Days: 15, Reminders: []int{2}, OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
+				Days: 15, Reminders: []int{2}, OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery,
+				// 2.3: "The IRO should then briefly record the outcome ... and
+				// forward a copy to the IRO Manager."
+				OutcomeCopy: []string{RoleIROManager}},
 			// 3.5: "A Stage 1 IRO Formal Dispute Form to be forwarded to the
 			// responsible Service Manager. Copies to be sent to the responsible Team
 			// Manager, IRO Manager, Service Lead for the Safeguarding and Reviewing
 			// Unit and Service Manager for the Safeguarding and Reviewing Unit";
 			// "within 5 working days"; "the IRO in consultation with the IRO Manager
 			// will progress to Stage 2".
-			{Number: 1, Heading: "Stage 1 IRO Formal Dispute Form", Respondent: "service_manager",
+			{Number: 1, Heading: "Stage 1 IRO Formal Dispute Form", Headings: []string{"Stage 1 Formal Dispute Form"}, Respondent: "service_manager",
 				Copy: []string{"team_manager", RoleIROManager, "service_lead_sru", "service_manager_sru"}, Days: 5, Reminders: oneDayBefore,
 				OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
 			// 3.6: "A Stage 2 IRO Formal Dispute Form to be forwarded to the Service
@@ -147,14 +160,14 @@ var presets = map[string]Policy{
 			// Manager, Service Lead ... and Service Manager for the Safeguarding and
 			// Reviewing Unit"; "within 5 working days"; "in consultation with the
 			// IRO Manager will progress to Stage 3".
-			{Number: 2, Heading: "Stage 2 IRO Formal Dispute Form", Respondent: "service_director",
+			{Number: 2, Heading: "Stage 2 IRO Formal Dispute Form", Headings: []string{"Stage 2 Formal Dispute Form"}, Respondent: "service_director",
 				Copy: []string{"service_manager", RoleIROManager, "service_lead_sru", "service_manager_sru"}, Days: 5, Reminders: oneDayBefore,
 				OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
 			// 3.7: "A Stage 3 IRO Formal Dispute Form to be forwarded to the
 			// Corporate Director. Copies to be sent to the Service Director, IRO
 			// Manager, Service Lead ... and Service Manager ..."; "in consultation
 			// with the IRO Manager will progress to Stage 4".
-			{Number: 3, Heading: "Stage 3 IRO Formal Dispute Form", Respondent: "corporate_director",
+			{Number: 3, Heading: "Stage 3 IRO Formal Dispute Form", Headings: []string{"Stage 3 Formal Dispute Form"}, Respondent: "corporate_director",
 				Copy: []string{"service_director", RoleIROManager, "service_lead_sru", "service_manager_sru"}, Days: 5, Reminders: oneDayBefore,
 				OnLapse: Consult, Consult: []string{RoleIROManager}, ConsultEvery: consultEvery},
 			// 3.8: "A Stage 4 Formal Dispute Form to be forwarded to the Chief
@@ -163,7 +176,7 @@ var presets = map[string]Policy{
 			// should be fully discussed with the IRO Manager, Service Lead for the
 			// Safeguarding and Reviewing Unit and Service Manager for the
 			// Safeguarding and Reviewing Unit."
-			{Number: 4, Heading: "Stage 4 Formal Dispute Form", Respondent: "chief_executive",
+			{Number: 4, Heading: "Stage 4 Formal Dispute Form", Headings: []string{"Stage 4 IRO Formal Dispute Form"}, Respondent: "chief_executive",
 				Copy: []string{"corporate_director", RoleIROManager, "service_lead_sru", "service_manager_sru"}, Days: 5, Reminders: oneDayBefore,
 				OnLapse: Consult, Consult: []string{RoleIROManager, "service_lead_sru", "service_manager_sru"}, ConsultEvery: consultEvery},
 			// 3.9: "prior to taking this action discussion must take place with the
