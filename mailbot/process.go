@@ -201,6 +201,11 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 		// Automatic mail is never answered and never a response; an
 		// out-of-office from the respondent tells the engine they are away.
 		ev.Kind = engine.AutoReply
+		if unauth {
+			// The respondent's own server stamps their real one; a forged
+			// one would hand the dispute to the deputy.
+			ev.Kind = engine.Note
+		}
 	case !found && m.Heading != "" && !m.IsReply && !m.IsForward:
 		ev.Kind = engine.Alert
 		if unauth {
