@@ -196,7 +196,14 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	ev := engine.Event{At: now, From: m.From, MessageID: m.MessageID}
 	switch {
 	case m.Bounce:
-		ev.Kind, ev.Failed = engine.Bounce, m.FailedRecipients
+		ev.Kind, ev.Failed = engine.Bounce, b.ourFailed(d, m.FailedRecipients)
+		if len(m.FailedRecipients) > 0 && len(ev.Failed) == 0 {
+			// No bounce is authenticated (any mailer daemon writes one):
+			// one that reports only addresses drpbot could never have
+			// written to for this dispute is not about its mail, and its
+			// text is the sender's to choose. Recorded, told to nobody.
+			ev.Kind = engine.Note
+		}
 	case m.AutoReply:
 		// Automatic mail is never answered and never a response; an
 		// out-of-office from the respondent tells the engine they are away.
@@ -336,6 +343,18 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	res.Queued, err = b.commit(tx, nd, intents, &audit, now)
 	res.Escalations = countEscalations(intents)
 	return res, err
+}
+
+// ourFailed keeps of a bounce's failed addresses those drpbot could have
+// written to for dispute d (what the recipient guard lets through).
+func (b *Bot) ourFailed(d engine.Dispute, failed []string) []string {
+	var out []string
+	for _, a := range failed {
+		if b.recipient(d, a) != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // appendRef keeps the thread's last few Message-IDs for References.

@@ -1,7 +1,11 @@
 package mailbot
 
 import (
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/drpbot/drpbot/store"
 )
 
 // Seams between the branches: trust (issue 13) meets what issue 14 reads
@@ -36,4 +40,39 @@ func forgedOutOfOffice(t *testing.T, real bool) {
 	if d := dispute(t, w, "1234567"); d.Cover != addrOf("deputy.practice.lead") {
 		t.Errorf("the genuine out-of-office: cover %q", d.Cover)
 	}
+}
+
+// A bounce is never authenticated (a mailer daemon anywhere writes it),
+// so what it may report is bounded by what drpbot sent: an address this
+// dispute never wrote to is text of the sender's choosing, and neither
+// the IRO nor the QA inbox is shown it.
+func TestForgedBounceNamesNoStranger(t *testing.T)     { forgedBounce(t, false) }
+func TestForgedBounceNamesNoStrangerReal(t *testing.T) { forgedBounce(t, true) }
+
+func forgedBounce(t *testing.T, real bool) {
+	w, ref := trustWorld(t, real)
+	bait := "call.0800.555.0199.to.verify@evil.example"
+	ndr := "From: MAILER-DAEMON@evil.example\r\nTo: lac@drpbot.test\r\nSubject: Undeliverable: Dispute Resolution Alert - Stage 1 - 1234567 [" + ref + "]\r\n" +
+		"Message-ID: <fndr@evil.example>\r\nDate: " + w.now.Format(time.RFC1123Z) + "\r\nAuto-Submitted: auto-replied\r\n" +
+		"Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nNot delivered.\r\n--b\r\n" +
+		"Content-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; mx.evil.example\r\n\r\nFinal-Recipient: rfc822; " + bait + "\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n"
+	forged(t, w, []byte(ndr))
+	if d := dispute(t, w, "1234567"); len(d.Bounced) > 0 {
+		t.Errorf("the dispute records as dead %q", d.Bounced)
+	}
+	for _, who := range []string{"qa", "iro"} {
+		for _, s := range queuedFor(w, addrOf(who)) {
+			if strings.Contains(s, "Undeliverable") || strings.Contains(s, "bounced") {
+				t.Errorf("%s was told of the forged bounce: %q", who, s)
+			}
+		}
+	}
+	w.bot.Store().View(func(tx *store.Tx) error {
+		return tx.History(func(row store.OutboxRow) error {
+			if strings.Contains(row.Text, bait) {
+				t.Errorf("%s to %v carries the bounce's made-up address", row.Purpose, row.To)
+			}
+			return nil
+		})
+	})
 }
