@@ -322,7 +322,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	if ev.Kind == engine.Bounce {
 		audit.Detail = "failed: " + strings.Join(ev.Failed, ",")
 	}
-	intents = b.readingAnswers(&nd, m, ev, intents, &audit)
+	intents = b.readingAnswers(&nd, m, ev, unauth, intents, &audit)
 	if ev.Unauthenticated {
 		audit.Detail = "not applied: not authenticated by the council's mail server (" + v.How + ")"
 	}

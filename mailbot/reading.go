@@ -27,7 +27,8 @@ import (
 // readingAnswers adds those answers to the intents caused by message m in
 // dispute d (already updated by the engine), and says in the audit event
 // what was read.
-func (b *Bot) readingAnswers(d *engine.Dispute, m *parser.Message, ev engine.Event, intents []engine.Intent, audit *store.Event) []engine.Intent {
+// unauth is set when the council's server did not vouch for m where it must.
+func (b *Bot) readingAnswers(d *engine.Dispute, m *parser.Message, ev engine.Event, unauth bool, intents []engine.Intent, audit *store.Event) []engine.Intent {
 	if d.Status == "" {
 		return intents
 	}
@@ -47,6 +48,13 @@ func (b *Bot) readingAnswers(d *engine.Dispute, m *parser.Message, ev engine.Eve
 		reason := nearReason(m, line)
 		if d.Status.Done() {
 			reason = "this dispute is already closed (" + string(d.Status) + ")"
+		}
+		if unauth {
+			// Possibly forged: handing the IRO the exact line to send would
+			// pass the forger's instruction on. Refused as a forged
+			// instruction is (mailbot/trust.go).
+			audit.Detail = "looked like an instruction; not authenticated, so refused without the line"
+			reason = engine.ReasonUnauthenticated
 		}
 		// The answer goes to the instigator's address as the store has it
 		// (from the directory), never to the message's From as written.

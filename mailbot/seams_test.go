@@ -76,3 +76,24 @@ func forgedBounce(t *testing.T, real bool) {
 		})
 	})
 }
+
+// A forged near miss in the IRO's name must not have drpbot write to the
+// real IRO "reply with this line on its own: Resolved": that is the
+// forger's instruction, sent on by drpbot. It is refused as a forged
+// instruction is: not authenticated, and no line to send.
+func TestForgedNearMissGivesNoLine(t *testing.T)     { forgedNearMiss(t, false) }
+func TestForgedNearMissGivesNoLineReal(t *testing.T) { forgedNearMiss(t, true) }
+
+func forgedNearMiss(t *testing.T, real bool) {
+	w, _ := trustWorld(t, real)
+	forged(t, w, email(addrOf("iro"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 1234567", "<fnm@evil.example>", "<alert@drpbot.test>", w.now,
+		"Resolved as discussed with Pat this morning"))
+	unchanged(t, w, "<fnm@evil.example>")
+	refusedAtDirectoryAddress(t, w)
+	for _, f := range w.ms.inbox(t, addrOf("iro")) {
+		if body := oneLine(bodyText(t, f.Raw)); strings.Contains(body, "line on its own") || strings.Contains(body, "such as: Resolved") {
+			t.Errorf("the IRO was handed the forger's line:\n%s", body)
+		}
+	}
+	strangerGotNothing(t, w)
+}
