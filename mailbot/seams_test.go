@@ -97,3 +97,17 @@ func forgedNearMiss(t *testing.T, real bool) {
 	}
 	strangerGotNothing(t, w)
 }
+
+// noneLeftOut fails a test world whose recipient guard left anyone out of
+// an email: every purpose the engine has (consult notices, Cafcass
+// proposals, cap warnings, maybe_away, a raiser's notice, the shared
+// boxes' copies) must reach its people under every preset, and a
+// recipient the guard drops is otherwise only a WARN line nobody reads.
+func noneLeftOut(t testing.TB, logs string) {
+	t.Helper()
+	for _, line := range strings.Split(logs, "\n") {
+		if strings.Contains(line, "recipients outside the directory, the QA inbox and the dispute left out") {
+			t.Errorf("the recipient guard dropped someone: %s", line)
+		}
+	}
+}
