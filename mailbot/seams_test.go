@@ -111,3 +111,35 @@ func noneLeftOut(t testing.TB, logs string) {
 		}
 	}
 }
+
+// brightonLevel3 is a Brighton & Hove dispute the IRO raised, at Level 3
+// by the IRO Manager's instruction: the Head of Safeguarding raises it.
+func brightonLevel3(t *testing.T) *world {
+	t.Helper()
+	w := councilWorld(t, false, "brighton-hove")
+	w.at(2, 9)
+	w.mail(t, "iro", []string{"pod.team.manager"}, []string{"lac"}, "Looked-after Manager Alert - Level 1 - 7000001", "<b1@drpbot.test>", "",
+		"CareFirst ID: 7000001\nLevel 1\nThe PEP is out of date.")
+	w.mail(t, "iro", []string{"lac"}, nil, "RE: Looked-after Manager Alert - Level 1 - 7000001", "<b2@drpbot.test>", "<b1@drpbot.test>", "Escalate")
+	w.at(3, 9)
+	w.mail(t, "irom", []string{"lac"}, nil, "RE: Looked-after Manager Alert - Level 1 - 7000001", "<b3@drpbot.test>", "<b2@drpbot.test>", "Escalate")
+	d := dispute(t, w, "7000001")
+	if d.Stage != 3 || d.Raiser != addrOf("head.of.safeguarding") {
+		t.Fatalf("stage %d raised by %q", d.Stage, d.Raiser)
+	}
+	return w
+}
+
+// The stage's raiser is a party to the dispute: an instruction of theirs
+// that cannot be done is refused with its reason, not with the bare
+// refusal a stranger to the dispute gets ("only the instigator...").
+func TestRaiserIsTold(t *testing.T) {
+	w := brightonLevel3(t)
+	before := len(w.ms.inbox(t, addrOf("head.of.safeguarding")))
+	w.at(4, 9)
+	w.mail(t, "head.of.safeguarding", []string{"lac"}, nil, "RE: Looked-after Manager Alert - Level 1 - 7000001", "<b4@drpbot.test>", "<b3@drpbot.test>", "Stage 3")
+	got := w.got(t, "head.of.safeguarding", before+1)
+	if body := oneLine(bodyText(t, got.Raw)); !strings.Contains(body, "already at Level 3") || !strings.Contains(body, "7000001") {
+		t.Errorf("the raiser's instruction was refused with:\n%s", body)
+	}
+}
