@@ -41,7 +41,7 @@ func (b *Bot) readingAnswers(d *engine.Dispute, m *parser.Message, ev engine.Eve
 			To: []string{to}, Command: command, Reason: reason})
 	}
 	switch {
-	case ev.Kind == engine.Note && m.NearCommand != "" && strings.EqualFold(m.From, d.Instigator):
+	case ev.Kind == engine.Note && m.NearCommand != "" && instructs(*d, m.From) != "":
 		line := parser.InstructionLine(m.NearCommand)
 		audit.Command = "near: " + m.NearCommand
 		audit.Detail = "looked like an instruction; answered with the exact line"
@@ -56,14 +56,27 @@ func (b *Bot) readingAnswers(d *engine.Dispute, m *parser.Message, ev engine.Eve
 			audit.Detail = "looked like an instruction; not authenticated, so refused without the line"
 			reason = engine.ReasonUnauthenticated
 		}
-		// The answer goes to the instigator's address as the store has it
+		// The answer goes to the writer's address as the store has it
 		// (from the directory), never to the message's From as written.
-		emit(engine.CommandRefused, d.Instigator, line, reason)
+		emit(engine.CommandRefused, instructs(*d, m.From), line, reason)
 	case ev.Kind == engine.Note && m.MaybeAutoReply && !d.Status.Done() && (strings.EqualFold(m.From, d.Respondent) || strings.EqualFold(m.From, d.Cover)):
 		audit.Detail = "reads like an out-of-office reply: recorded, not counted as the response; the instigator was told"
 		emit(engine.MaybeAway, d.Instigator, "", "")
 	}
 	return intents
+}
+
+// instructs is the stored address of from when from is one whose
+// instructions the dispute takes and whose near miss is answered: the
+// instigator, or the current stage's raiser (Brighton & Hove: the IRO
+// Manager raises Level 2, the Head of Safeguarding Levels 3-5); else "".
+func instructs(d engine.Dispute, from string) string {
+	for _, a := range []string{d.Instigator, d.Raiser} {
+		if a != "" && strings.EqualFold(from, a) {
+			return a
+		}
+	}
+	return ""
 }
 
 // nearReason says what drpbot understood and what to send. It never

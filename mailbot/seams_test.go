@@ -143,3 +143,21 @@ func TestRaiserIsTold(t *testing.T) {
 		t.Errorf("the raiser's instruction was refused with:\n%s", body)
 	}
 }
+
+// Brighton & Hove's Head of Safeguarding raises Levels 3-5 and may give
+// instructions for them (issue 12); their would-be instruction is answered
+// as the IRO's is (issue 14), never ignored in silence.
+func TestRaisersNearMissAnswered(t *testing.T) {
+	w := brightonLevel3(t)
+	before := len(w.ms.inbox(t, addrOf("head.of.safeguarding")))
+	w.at(4, 9)
+	w.mail(t, "head.of.safeguarding", []string{"lac"}, nil, "RE: Looked-after Manager Alert - Level 1 - 7000001", "<b4@drpbot.test>", "<b3@drpbot.test>",
+		"Escalating to level 4 now, thanks.\n\nHope")
+	got := w.got(t, "head.of.safeguarding", before+1)
+	if body := oneLine(bodyText(t, got.Raw)); !strings.Contains(body, "reply with this line on its own: Escalate to stage 4") {
+		t.Errorf("the raiser's near miss was answered with:\n%s", body)
+	}
+	if d := dispute(t, w, "7000001"); d.Stage != 3 {
+		t.Errorf("a near miss moved the dispute to stage %d", d.Stage)
+	}
+}
