@@ -59,7 +59,9 @@ func (b *Bot) readingAnswers(d *engine.Dispute, m *parser.Message, ev engine.Eve
 		// The answer goes to the writer's address as the store has it
 		// (from the directory), never to the message's From as written.
 		emit(engine.CommandRefused, instructs(*d, m.From), line, reason)
-	case ev.Kind == engine.Note && m.MaybeAutoReply && !d.Status.Done() && (strings.EqualFold(m.From, d.Respondent) || strings.EqualFold(m.From, d.Cover)):
+	case ev.Kind == engine.Note && m.MaybeAutoReply && !unauth && !d.Status.Done() && (strings.EqualFold(m.From, d.Respondent) || strings.EqualFold(m.From, d.Cover)):
+		// Unauthenticated, it would not have counted as the response
+		// anyway: the IRO is not told of an absence anyone could make up.
 		audit.Detail = "reads like an out-of-office reply: recorded, not counted as the response; the instigator was told"
 		emit(engine.MaybeAway, d.Instigator, "", "")
 	}

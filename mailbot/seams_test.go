@@ -161,3 +161,16 @@ func TestRaisersNearMissAnswered(t *testing.T) {
 		t.Errorf("a near miss moved the dispute to stage %d", d.Stage)
 	}
 }
+
+// A forged reply in the respondent's name that reads like an
+// out-of-office is no response either way (unauthenticated), and the IRO
+// is not told a made-up absence.
+func TestForgedMaybeAwayTellsNobody(t *testing.T) {
+	w, _ := trustWorld(t, false)
+	forged(t, w, email(addrOf("practice.lead"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 1234567", "<fma@evil.example>", "<alert@drpbot.test>", w.now,
+		"Hi Iris, the plan has been shared with the carers and the visit notes are being written up today. I'm on annual leave from tomorrow so Sue will pick up anything further.\n\nPat"))
+	unchanged(t, w, "<fma@evil.example>")
+	if got := queuedFor(w, addrOf("iro")); len(got) != 1 {
+		t.Errorf("the IRO was sent %q (the acknowledgement only)", got)
+	}
+}
