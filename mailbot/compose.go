@@ -250,6 +250,16 @@ func (b *Bot) isBox(addr string) bool {
 	return false
 }
 
+// liveBox forgets the shared mailbox dispute d came through once a reload
+// has taken it out of b.cfg.Mailboxes: its mail then goes out from, and
+// copies, the configured mailbox, which drpbot still reads.
+func (b *Bot) liveBox(d *engine.Dispute) {
+	if d.Mailbox != "" && !b.isBox(d.Mailbox) {
+		b.log.Warn("the shared mailbox this dispute came through is no longer configured: its mail now goes through "+b.self, "ref", d.Ref)
+		d.Mailbox = ""
+	}
+}
+
 // boxOf is the shared mailbox a message came through: the first of the
 // further mailboxes it is addressed to, else "" (the configured one).
 // Newham s7 Stage 1: "The LAC request email or CPRS (should be c.c into

@@ -192,6 +192,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	// when the council's server vouched for the sender (mailbot/trust.go).
 	unauth := b.authRequired(tx) && !v.Authenticated
 	d, found := b.findDispute(tx, m)
+	b.liveBox(&d)
 	stranger := b.stranger(d, found, m.From)
 	ev := engine.Event{At: now, From: m.From, MessageID: m.MessageID}
 	switch {

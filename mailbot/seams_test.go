@@ -174,3 +174,27 @@ func TestForgedMaybeAwayTellsNobody(t *testing.T) {
 		t.Errorf("the IRO was sent %q (the acknowledgement only)", got)
 	}
 }
+
+// A reload that takes a shared mailbox out of the config (mailboxes is
+// live on SIGHUP) leaves disputes that came through it: their mail then
+// goes out from, and copies, the configured mailbox drpbot still reads,
+// never a box it no longer watches (replies to it would be lost).
+func TestDisputeOfARemovedBox(t *testing.T) {
+	w := councilWorld(t, false, "newham")
+	w.cfg.Mailboxes = []string{addrOf("cprs")}
+	w.at(2, 9)
+	alert := email(addrOf("cp.chair"), []string{addrOf("practice.lead")}, []string{addrOf("cprs")}, "Dispute Resolution Alert - Stage 1 - 9000002", "<cp2@drpbot.test>", "", w.now,
+		"Child's Azeus Number: 9000002\nFORMAL STAGE 1\nThe report was not shared before conference.")
+	w.ms.send(t, addrOf("cp.chair"), []string{addrOf("practice.lead"), addrOf("lac")}, alert)
+	w.sync(t)
+	if d := dispute(t, w, "9000002"); d.Mailbox != addrOf("cprs") {
+		t.Fatalf("mailbox %q", d.Mailbox)
+	}
+	w.cfg.Mailboxes = nil // as a reload leaves it
+	w.at(10, 8)
+	w.tick(t)
+	esc := w.got(t, "service.manager", 1)
+	if from, cc := header(esc, "From"), header(esc, "Cc"); strings.Contains(from, addrOf("cprs")) || !strings.Contains(cc, addrOf("lac")) {
+		t.Errorf("stage 2 after the CPRS box was removed: From %q Cc %q, want the LAC box", from, cc)
+	}
+}
