@@ -274,15 +274,3 @@ func (b *Bot) boxOf(m *parser.Message) string {
 	}
 	return ""
 }
-
-// isRaiser reports a holder of a role the policy names as some stage's
-// raiser (Brighton & Hove: the IRO Manager, the Head of Safeguarding): a
-// new alert of theirs in a dispute's thread moves it, as the instigator's does.
-func (b *Bot) isRaiser(addr string) bool {
-	for _, st := range b.policy.Stages {
-		if st.Raiser != "" && b.dir.HasRole(addr, st.Raiser) {
-			return true
-		}
-	}
-	return false
-}

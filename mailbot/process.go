@@ -227,7 +227,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	case !found:
 		res.Ignored = "no dispute matches"
 		return res, nil
-	case m.Heading != "" && !m.IsReply && !m.IsForward && (strings.EqualFold(m.From, d.Instigator) || b.isRaiser(m.From)) && m.Stage != nil && *m.Stage != d.Stage:
+	case m.Heading != "" && !m.IsReply && !m.IsForward && engine.MayRaise(d, m.From, b.env(now)) && m.Stage != nil && *m.Stage != d.Stage:
 		ev.Kind = engine.Alert // the instigator (or a stage's raiser) moved the dispute to another stage
 		if unauth {
 			// Not applied: refused like an instruction (to the instigator's
