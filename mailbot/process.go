@@ -209,10 +209,14 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 		// Automatic mail is never answered and never a response; an
 		// out-of-office from the respondent tells the engine they are away.
 		ev.Kind = engine.AutoReply
-		if unauth {
+		if unauth && found && (strings.EqualFold(m.From, d.Respondent) || strings.EqualFold(m.From, d.Cover)) {
 			// The respondent's own server stamps their real one; a forged
-			// one would hand the dispute to the deputy.
+			// one would hand the dispute to the deputy. Recorded as a
+			// note, and the QA inbox sees it.
 			ev.Kind = engine.Note
+			if _, err := b.hold(tx, m, d.Ref, "an out-of-office", "the council's mail server did not authenticate it ("+v.How+"), so the deputy was not brought in", now, false); err != nil {
+				return res, err
+			}
 		}
 	case !found && m.Heading != "" && !m.IsReply && !m.IsForward:
 		ev.Kind = engine.Alert

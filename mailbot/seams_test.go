@@ -30,6 +30,14 @@ func forgedOutOfOffice(t *testing.T, real bool) {
 		t.Errorf("the deputy was sent %q on a forged out-of-office", got)
 	}
 	unchanged(t, w, "<fooo@evil.example>")
+	// The QA inbox sees it in the weekly list, as a forged response.
+	w.bot.Store().View(func(tx *store.Tx) error {
+		held, err := tx.HeldSince(w.now.AddDate(0, 0, -7))
+		if err != nil || len(held) != 1 || held[0].MessageID != "<fooo@evil.example>" {
+			t.Errorf("held %+v (%v), want the forged out-of-office", held, err)
+		}
+		return nil
+	})
 
 	// The genuine one, stamped by the council's server, still does.
 	genuine := stamped(genuineStamp, email(addrOf("practice.lead"), []string{addrOf("iro")}, []string{addrOf("lac")}, "Automatic reply: Dispute Resolution Alert - Stage 1 - 1234567",
