@@ -206,3 +206,29 @@ func TestDisputeOfARemovedBox(t *testing.T) {
 		t.Errorf("stage 2 after the CPRS box was removed: From %q Cc %q, want the LAC box", from, cc)
 	}
 }
+
+// A forged instruction in the name of Brighton & Hove's Head of
+// Safeguarding (Level 3's raiser) moves nothing, and the refusal goes to
+// their directory address only; stamped by the council's server, the same
+// line moves the dispute.
+func TestForgedRaiserInstruction(t *testing.T) {
+	w := brightonLevel3(t)
+	secure(w)
+	before := len(w.ms.inbox(t, addrOf("head.of.safeguarding")))
+	w.at(4, 9)
+	forged(t, w, email(addrOf("head.of.safeguarding"), []string{addrOf("lac")}, nil, "RE: Looked-after Manager Alert - Level 1 - 7000001", "<fhs@evil.example>", "<b3@drpbot.test>", w.now, "Escalate"))
+	if d := dispute(t, w, "7000001"); d.Stage != 3 {
+		t.Fatalf("a forged raiser's instruction moved the dispute to stage %d", d.Stage)
+	}
+	got := w.got(t, "head.of.safeguarding", before+1)
+	if body := oneLine(bodyText(t, got.Raw)); !strings.Contains(body, "not mark your email as authenticated") {
+		t.Errorf("the raiser was told:\n%s", body)
+	}
+	strangerGotNothing(t, w)
+	w.ms.send(t, addrOf("head.of.safeguarding"), []string{addrOf("lac")}, stamped(genuineStamp,
+		email(addrOf("head.of.safeguarding"), []string{addrOf("lac")}, nil, "RE: Looked-after Manager Alert - Level 1 - 7000001", "<ghs@drpbot.test>", "<b3@drpbot.test>", w.now, "Escalate")))
+	w.sync(t)
+	if d := dispute(t, w, "7000001"); d.Stage != 4 {
+		t.Errorf("the raiser's stamped instruction left the dispute at stage %d", d.Stage)
+	}
+}
