@@ -14,8 +14,9 @@ import (
 // The parser reads a reply line that resembles an instruction without being
 // one as NearCommand (parser/near.go gives the rules, including the ones
 // under which a line is acted on as it stands). When the dispute's
-// instigator wrote it, drpbot changes nothing and answers at once with what
-// it understood and the exact line to send (DESIGN.md: "An instigator's line
+// instigator (or the current stage's raiser) wrote it, drpbot changes
+// nothing and answers at once with what it understood and the exact line
+// to send (DESIGN.md: "An instigator's line
 // that looks like an instruction but is not exactly one is answered with
 // what drpbot understood and the exact line to send"); an impossible date or
 // stage is refused with the reason.
@@ -26,8 +27,8 @@ import (
 
 // readingAnswers adds those answers to the intents caused by message m in
 // dispute d (already updated by the engine), and says in the audit event
-// what was read.
-// unauth is set when the council's server did not vouch for m where it must.
+// what was read. unauth is set when the council's server did not vouch for
+// m where it must (mailbot/trust.go).
 func (b *Bot) readingAnswers(d *engine.Dispute, m *parser.Message, ev engine.Event, unauth bool, intents []engine.Intent, audit *store.Event) []engine.Intent {
 	if d.Status == "" {
 		return intents
