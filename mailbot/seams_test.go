@@ -122,9 +122,9 @@ func noneLeftOut(t testing.TB, logs string) {
 
 // brightonLevel3 is a Brighton & Hove dispute the IRO raised, at Level 3
 // by the IRO Manager's instruction: the Head of Safeguarding raises it.
-func brightonLevel3(t *testing.T) *world {
+func brightonLevel3(t *testing.T, real bool) *world {
 	t.Helper()
-	w := councilWorld(t, false, "brighton-hove")
+	w := councilWorld(t, real, "brighton-hove")
 	w.at(2, 9)
 	w.mail(t, "iro", []string{"pod.team.manager"}, []string{"lac"}, "Looked-after Manager Alert - Level 1 - 7000001", "<b1@drpbot.test>", "",
 		"CareFirst ID: 7000001\nLevel 1\nThe PEP is out of date.")
@@ -135,14 +135,18 @@ func brightonLevel3(t *testing.T) *world {
 	if d.Stage != 3 || d.Raiser != addrOf("head.of.safeguarding") {
 		t.Fatalf("stage %d raised by %q", d.Stage, d.Raiser)
 	}
+	w.got(t, "head.of.safeguarding", 1) // Level 3's email, copied to its raiser
 	return w
 }
 
 // The stage's raiser is a party to the dispute: an instruction of theirs
 // that cannot be done is refused with its reason, not with the bare
 // refusal a stranger to the dispute gets ("only the instigator...").
-func TestRaiserIsTold(t *testing.T) {
-	w := brightonLevel3(t)
+func TestRaiserIsTold(t *testing.T)     { raiserIsTold(t, false) }
+func TestRaiserIsToldReal(t *testing.T) { raiserIsTold(t, true) }
+
+func raiserIsTold(t *testing.T, real bool) {
+	w := brightonLevel3(t, real)
 	before := len(w.ms.inbox(t, addrOf("head.of.safeguarding")))
 	w.at(4, 9)
 	w.mail(t, "head.of.safeguarding", []string{"lac"}, nil, "RE: Looked-after Manager Alert - Level 1 - 7000001", "<b4@drpbot.test>", "<b3@drpbot.test>", "Stage 3")
@@ -155,8 +159,11 @@ func TestRaiserIsTold(t *testing.T) {
 // Brighton & Hove's Head of Safeguarding raises Levels 3-5 and may give
 // instructions for them (issue 12); their would-be instruction is answered
 // as the IRO's is (issue 14), never ignored in silence.
-func TestRaisersNearMissAnswered(t *testing.T) {
-	w := brightonLevel3(t)
+func TestRaisersNearMissAnswered(t *testing.T)     { raisersNearMissAnswered(t, false) }
+func TestRaisersNearMissAnsweredReal(t *testing.T) { raisersNearMissAnswered(t, true) }
+
+func raisersNearMissAnswered(t *testing.T, real bool) {
+	w := brightonLevel3(t, real)
 	before := len(w.ms.inbox(t, addrOf("head.of.safeguarding")))
 	w.at(4, 9)
 	w.mail(t, "head.of.safeguarding", []string{"lac"}, nil, "RE: Looked-after Manager Alert - Level 1 - 7000001", "<b4@drpbot.test>", "<b3@drpbot.test>",
@@ -173,8 +180,11 @@ func TestRaisersNearMissAnswered(t *testing.T) {
 // A forged reply in the respondent's name that reads like an
 // out-of-office is no response either way (unauthenticated), and the IRO
 // is not told a made-up absence.
-func TestForgedMaybeAwayTellsNobody(t *testing.T) {
-	w, _ := trustWorld(t, false)
+func TestForgedMaybeAwayTellsNobody(t *testing.T)     { forgedMaybeAwayTellsNobody(t, false) }
+func TestForgedMaybeAwayTellsNobodyReal(t *testing.T) { forgedMaybeAwayTellsNobody(t, true) }
+
+func forgedMaybeAwayTellsNobody(t *testing.T, real bool) {
+	w, _ := trustWorld(t, real)
 	forged(t, w, email(addrOf("practice.lead"), []string{addrOf("lac")}, nil, "RE: Dispute Resolution Alert - Stage 1 - 1234567", "<fma@evil.example>", "<alert@drpbot.test>", w.now,
 		"Hi Iris, the plan has been shared with the carers and the visit notes are being written up today. I'm on annual leave from tomorrow so Sue will pick up anything further.\n\nPat"))
 	unchanged(t, w, "<fma@evil.example>")
@@ -187,8 +197,11 @@ func TestForgedMaybeAwayTellsNobody(t *testing.T) {
 // live on SIGHUP) leaves disputes that came through it: their mail then
 // goes out from, and copies, the configured mailbox drpbot still reads,
 // never a box it no longer watches (replies to it would be lost).
-func TestDisputeOfARemovedBox(t *testing.T) {
-	w := councilWorld(t, false, "newham")
+func TestDisputeOfARemovedBox(t *testing.T)     { disputeOfARemovedBox(t, false) }
+func TestDisputeOfARemovedBoxReal(t *testing.T) { disputeOfARemovedBox(t, true) }
+
+func disputeOfARemovedBox(t *testing.T, real bool) {
+	w := councilWorld(t, real, "newham")
 	w.cfg.Mailboxes = []string{addrOf("cprs")}
 	w.at(2, 9)
 	alert := email(addrOf("cp.chair"), []string{addrOf("practice.lead")}, []string{addrOf("cprs")}, "Dispute Resolution Alert - Stage 1 - 9000002", "<cp2@drpbot.test>", "", w.now,
@@ -211,8 +224,11 @@ func TestDisputeOfARemovedBox(t *testing.T) {
 // Safeguarding (Level 3's raiser) moves nothing, and the refusal goes to
 // their directory address only; stamped by the council's server, the same
 // line moves the dispute.
-func TestForgedRaiserInstruction(t *testing.T) {
-	w := brightonLevel3(t)
+func TestForgedRaiserInstruction(t *testing.T)     { forgedRaiserInstruction(t, false) }
+func TestForgedRaiserInstructionReal(t *testing.T) { forgedRaiserInstruction(t, true) }
+
+func forgedRaiserInstruction(t *testing.T, real bool) {
+	w := brightonLevel3(t, real)
 	secure(w)
 	before := len(w.ms.inbox(t, addrOf("head.of.safeguarding")))
 	w.at(4, 9)
