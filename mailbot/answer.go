@@ -22,16 +22,18 @@ import (
 )
 
 // isParty reports addr among the dispute's own people: its instigator,
-// every respondent it has had, and a deputy covering now.
+// every respondent and raiser it has had (Brighton & Hove: the IRO
+// Manager raises Level 2), a further responder of this stage, and a
+// deputy covering now.
 func isParty(d engine.Dispute, addr string) bool {
 	if addr == "" {
 		return false
 	}
-	if containsAddr([]string{d.Instigator, d.Respondent, d.Cover}, addr) {
+	if containsAddr([]string{d.Instigator, d.Respondent, d.Cover, d.Raiser}, addr) || containsAddr(d.Responders, addr) {
 		return true
 	}
 	for _, h := range d.History {
-		if strings.EqualFold(h.Respondent, addr) {
+		if strings.EqualFold(h.Respondent, addr) || strings.EqualFold(h.Raiser, addr) {
 			return true
 		}
 	}

@@ -225,6 +225,7 @@ func (b *Bot) tickRefs(refs []string, now time.Time) (queued int, err error) {
 			if err != nil {
 				return fmt.Errorf("%s: %w", ref, err)
 			}
+			b.liveBox(&d)
 			nd, intents, err := engine.Apply(d, engine.Event{Kind: engine.Tick, At: now}, b.env(now))
 			if err != nil {
 				return fmt.Errorf("%s: %w", ref, err)

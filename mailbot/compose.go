@@ -256,6 +256,16 @@ func (b *Bot) isBox(addr string) bool {
 	return false
 }
 
+// liveBox forgets the shared mailbox dispute d came through once a reload
+// has taken it out of b.cfg.Mailboxes: its mail then goes out from, and
+// copies, the configured mailbox, which drpbot still reads.
+func (b *Bot) liveBox(d *engine.Dispute) {
+	if d.Mailbox != "" && !b.isBox(d.Mailbox) {
+		b.log.Warn("the shared mailbox this dispute came through is no longer configured: its mail now goes through "+b.self, "ref", d.Ref)
+		d.Mailbox = ""
+	}
+}
+
 // boxOf is the shared mailbox a message came through: the first of the
 // further mailboxes it is addressed to, else "" (the configured one).
 // Newham s7 Stage 1: "The LAC request email or CPRS (should be c.c into
@@ -271,9 +281,6 @@ func (b *Bot) boxOf(m *parser.Message) string {
 	return ""
 }
 
-// isRaiser reports a holder of a role the policy names as some stage's
-// raiser (Brighton & Hove: the IRO Manager, the Head of Safeguarding): a
-// new alert of theirs in a dispute's thread moves it, as the instigator's does.
 // actor names who escalated or moved a dispute by instruction: the
 // instigator as "the IRO" or "the CP Chair" (Newham's two instigators),
 // anyone else by name (Brighton & Hove's IRO Manager and Head of
@@ -294,13 +301,4 @@ func (b *Bot) actor(d engine.Dispute, by string) string {
 		return p.Name
 	}
 	return by
-}
-
-func (b *Bot) isRaiser(addr string) bool {
-	for _, st := range b.policy.Stages {
-		if st.Raiser != "" && b.dir.HasRole(addr, st.Raiser) {
-			return true
-		}
-	}
-	return false
 }

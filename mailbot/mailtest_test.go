@@ -339,6 +339,7 @@ func newWorld(t testing.TB, real bool, preset string) *world {
 		if t.Failed() {
 			t.Logf("drpbot log:\n%s", logs.String())
 		}
+		noneLeftOut(t, logs.String())
 		if b.Metrics.Panics.Load() > 0 {
 			t.Errorf("%d handler panics", b.Metrics.Panics.Load())
 		}

@@ -73,6 +73,7 @@ func councilWorld(t *testing.T, real bool, preset string) *world {
 		if t.Failed() {
 			t.Logf("drpbot log:\n%s", logs.String())
 		}
+		noneLeftOut(t, logs.String())
 		if b.Metrics.Panics.Load() > 0 {
 			t.Errorf("%d handler panics", b.Metrics.Panics.Load())
 		}

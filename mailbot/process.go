@@ -192,15 +192,32 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	// when the council's server vouched for the sender (mailbot/trust.go).
 	unauth := b.authRequired(tx) && !v.Authenticated
 	d, found := b.findDispute(tx, m)
+	b.liveBox(&d)
 	stranger := b.stranger(d, found, m.From)
 	ev := engine.Event{At: now, From: m.From, MessageID: m.MessageID}
 	switch {
 	case m.Bounce:
-		ev.Kind, ev.Failed = engine.Bounce, m.FailedRecipients
+		ev.Kind, ev.Failed = engine.Bounce, b.ourFailed(d, m.FailedRecipients)
+		if len(m.FailedRecipients) > 0 && len(ev.Failed) == 0 {
+			// No bounce is authenticated (any mailer daemon writes one):
+			// one that reports only addresses drpbot could never have
+			// written to for this dispute is not about its mail, and its
+			// text is the sender's to choose. Recorded, told to nobody.
+			ev.Kind = engine.Note
+		}
 	case m.AutoReply:
 		// Automatic mail is never answered and never a response; an
 		// out-of-office from the respondent tells the engine they are away.
 		ev.Kind = engine.AutoReply
+		if unauth && found && (strings.EqualFold(m.From, d.Respondent) || strings.EqualFold(m.From, d.Cover)) {
+			// The respondent's own server stamps their real one; a forged
+			// one would hand the dispute to the deputy. Recorded as a
+			// note, and the QA inbox sees it.
+			ev.Kind = engine.Note
+			if _, err := b.hold(tx, m, d.Ref, "an out-of-office", "the council's mail server did not authenticate it ("+v.How+"), so the deputy was not brought in", now, false); err != nil {
+				return res, err
+			}
+		}
 	case !found && m.Heading != "" && !m.IsReply && !m.IsForward:
 		ev.Kind = engine.Alert
 		if unauth {
@@ -214,7 +231,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	case !found:
 		res.Ignored = "no dispute matches"
 		return res, nil
-	case m.Heading != "" && !m.IsReply && !m.IsForward && (strings.EqualFold(m.From, d.Instigator) || b.isRaiser(m.From)) && m.Stage != nil && *m.Stage != d.Stage:
+	case m.Heading != "" && !m.IsReply && !m.IsForward && engine.MayRaise(d, m.From, b.env(now)) && m.Stage != nil && *m.Stage != d.Stage:
 		ev.Kind = engine.Alert // the instigator (or a stage's raiser) moved the dispute to another stage
 		if unauth {
 			// Not applied: refused like an instruction (to the instigator's
@@ -310,7 +327,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	if ev.Kind == engine.Bounce {
 		audit.Detail = "failed: " + strings.Join(ev.Failed, ",")
 	}
-	intents = b.readingAnswers(&nd, m, ev, intents, &audit)
+	intents = b.readingAnswers(&nd, m, ev, unauth, intents, &audit)
 	if ev.Unauthenticated {
 		audit.Detail = "not applied: not authenticated by the council's mail server (" + v.How + ")"
 	}
@@ -331,6 +348,18 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	res.Queued, err = b.commit(tx, nd, intents, &audit, now)
 	res.Escalations = countEscalations(intents)
 	return res, err
+}
+
+// ourFailed keeps of a bounce's failed addresses those drpbot could have
+// written to for dispute d (what the recipient guard lets through).
+func (b *Bot) ourFailed(d engine.Dispute, failed []string) []string {
+	var out []string
+	for _, a := range failed {
+		if b.recipient(d, a) != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // appendRef keeps the thread's last few Message-IDs for References.

@@ -214,8 +214,6 @@ func (p *parserState) readHeader(msg *Message, h mail.Header) {
 	if m := tagRe.FindStringSubmatch(msg.Subject); m != nil {
 		msg.Tag = m[1]
 	}
-	msg.Authenticated = authenticated(h)
-	msg.AuthResults = h.Values("Authentication-Results")
 }
 
 // conversation returns the hex of the first 22 bytes of an Exchange
@@ -227,17 +225,4 @@ func conversation(threadIndex string) string {
 		return ""
 	}
 	return hex.EncodeToString(raw[:22])
-}
-
-// authenticated reports whether the receiving server vouched for the sender.
-// Callers that need to know which server said so (a forged
-// Authentication-Results from outside) check the authserv-id themselves.
-func authenticated(h mail.Header) bool {
-	for _, v := range h.Values("Authentication-Results") {
-		lv := strings.ToLower(v)
-		if strings.Contains(lv, "dmarc=pass") || strings.Contains(lv, "dkim=pass") {
-			return true
-		}
-	}
-	return strings.EqualFold(strings.TrimSpace(h.Get("X-MS-Exchange-Organization-AuthAs")), "Internal")
 }

@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	_ "github.com/emersion/go-message/charset" // every charset Outlook sends, windows-1252 among them
@@ -183,13 +182,6 @@ type Message struct {
 	Conversation string
 	// Tag is the tracking reference in the subject ("DRP-2026-0042"), "" when none.
 	Tag string
-	// Authenticated reports that the receiving server marked the message as
-	// authenticated (DKIM or DMARC pass in Authentication-Results, or
-	// Exchange's internal-organisation headers).
-	Authenticated bool
-	// AuthResults are the Authentication-Results header values, for a
-	// caller that trusts only its own server's (see AuthenticatedBy).
-	AuthResults []string
 	// FailedRecipients lists the addresses a bounce reports as failed.
 	FailedRecipients []string
 }
@@ -314,24 +306,4 @@ func (p *parserState) parse(r io.Reader) (msg *Message, err error) {
 		return msg, errors.Join(p.errs...)
 	}
 	return msg, nil
-}
-
-// AuthenticatedBy reports whether the server named authservID (the first
-// token of its Authentication-Results, RFC 8601) vouched for the message
-// with a DKIM or DMARC pass. An empty authservID trusts any such header.
-func (m *Message) AuthenticatedBy(authservID string) bool {
-	if authservID == "" {
-		return m.Authenticated
-	}
-	for _, v := range m.AuthResults {
-		id, rest, _ := strings.Cut(strings.TrimSpace(v), ";")
-		if !strings.EqualFold(strings.TrimSpace(id), authservID) {
-			continue
-		}
-		lr := strings.ToLower(rest)
-		if strings.Contains(lr, "dmarc=pass") || strings.Contains(lr, "dkim=pass") {
-			return true
-		}
-	}
-	return false
 }

@@ -556,7 +556,9 @@ func (a *applier) ack(reason string) {
 	a.emit(CommandAck, []string{a.ev.From}, []string{a.d.Instigator}, reason)
 }
 
-const unauthenticated = "the council's mail server did not mark your email as authenticated, so the instruction was recorded as a note"
+// ReasonUnauthenticated refuses an instruction (or a near miss of one) whose
+// message the council's mail server did not vouch for.
+const ReasonUnauthenticated = "the council's mail server did not mark your email as authenticated, so the instruction was recorded as a note"
 
 // query answers Status and Help, which change nothing; false for any
 // other command.
@@ -568,7 +570,7 @@ func (a *applier) query() bool {
 	case "status":
 		// The state of a child's dispute goes only to those in it.
 		if a.ev.Unauthenticated {
-			a.refuse(unauthenticated)
+			a.refuse(ReasonUnauthenticated)
 		} else if a.authorised(from) || from == d.Respondent || from == d.Cover {
 			a.emit(StatusReply, []string{from}, nil, "")
 		} else {
@@ -587,7 +589,7 @@ func (a *applier) command() {
 		return
 	}
 	if ev.Unauthenticated {
-		a.refuse(unauthenticated)
+		a.refuse(ReasonUnauthenticated)
 		return
 	}
 	if !a.authorised(from) {

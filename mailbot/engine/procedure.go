@@ -57,6 +57,13 @@ func (a *applier) statedStage() (int, bool) {
 	return a.env.Policy.StageForHeading(a.ev.Heading)
 }
 
+// MayRaise reports whether from may move dispute d to another stage with
+// a new alert in its thread (see mayRaise): the mailbot asks it before
+// treating such an alert as a stage change that needs authentication.
+func MayRaise(d Dispute, from string, env Env) bool {
+	return (&applier{d: &d, env: env}).mayRaise(from)
+}
+
 // mayRaise reports whether from may move the dispute with a new alert: the
 // instigator, or a holder of the raiser role the procedure names for any
 // stage (Brighton & Hove: the IRO Manager raises Level 2).
