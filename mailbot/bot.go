@@ -68,6 +68,12 @@ type Bot struct {
 	beforeTick func(ref string)
 	sendMu     sync.Mutex // one drain at a time
 	sendLimit  int
+	// importing counts the folders whose history is being imported; the
+	// scheduler sends nothing meanwhile (see import.go).
+	importing atomic.Int32
+	importMu  sync.Mutex
+	imported  []ImportSummary
+	since     time.Time // Import's --since, for the import it runs
 }
 
 // New builds a Bot from a validated config and an open store.
@@ -147,8 +153,21 @@ func (b *Bot) Tick(now time.Time) (int, error) {
 		return 0, nil
 	}
 	var refs []string
-	if err := b.st.View(func(tx *store.Tx) error { refs = tx.Due(now); return nil }); err != nil {
+	importing := b.Importing()
+	if err := b.st.View(func(tx *store.Tx) error {
+		// While a mailbox's history is imported (or an import waits to
+		// resume) no time passes for its disputes: nothing is sent about
+		// the past (see import.go).
+		if importing = importing || tx.Importing(); !importing {
+			refs = tx.Due(now)
+		}
+		return nil
+	}); err != nil {
 		return 0, err
+	}
+	if importing {
+		b.log.Info("tick skipped: a mailbox's history is being imported")
+		return 0, nil
 	}
 	queued := 0
 	for len(refs) > 0 {

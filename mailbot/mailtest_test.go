@@ -339,6 +339,11 @@ func newWorld(t testing.TB, real bool, preset string) *world {
 			t.Errorf("%d handler panics", b.Metrics.Panics.Load())
 		}
 	})
+	// Switched on over the empty mailbox: what the test sends from now on
+	// is new mail, not history to import (import_test.go tests that).
+	if _, err := b.Sync(context.Background()); err != nil {
+		t.Fatalf("switch-on: %v", err)
+	}
 	return w
 }
 

@@ -66,7 +66,7 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 			return nil
 		}
 		var err error
-		res, err = b.handle(tx, m, now)
+		res, err = b.handle(tx, m, now, false)
 		res.MessageID = m.MessageID
 		if err != nil {
 			return err
@@ -167,7 +167,10 @@ func (b *Bot) recipients(m *parser.Message) []string {
 	return out
 }
 
-func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, error) {
+// handle decides what m is and applies it to its dispute inside tx. With
+// replay (the import of a mailbox's history) nothing is sent: what the
+// message caused then is history.
+func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time, replay bool) (Result, error) {
 	var res Result
 	if b.beforeHandle != nil {
 		b.beforeHandle(m)
@@ -187,6 +190,9 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 		ev.Kind = engine.AutoReply
 	case !found && m.Heading != "" && !m.IsReply && !m.IsForward:
 		ev.Kind = engine.Alert
+	case !found && (m.Command == "status" || m.Command == "help") && !m.IsReply && replay:
+		res.Ignored = "a query in the history: not answered now"
+		return res, nil
 	case !found && (m.Command == "status" || m.Command == "help") && !m.IsReply:
 		return b.globalQuery(tx, m, now)
 	case !found:
@@ -257,6 +263,9 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, now time.Time) (Result, er
 	}
 	if ev.Kind != engine.AutoReply && ev.Kind != engine.Bounce {
 		nd.References = appendRef(nd.References, m.MessageID)
+	}
+	if replay {
+		intents = nil // no acknowledgement, answer or notice for the past
 	}
 	res.Queued, err = b.commit(tx, nd, intents, &audit, now)
 	res.Escalations = countEscalations(intents)
