@@ -74,6 +74,10 @@ type Bot struct {
 	importMu  sync.Mutex
 	imported  []ImportSummary
 	since     time.Time // Import's --since, for the import it runs
+	// inImportBatch, when set (tests only), runs inside each batch's
+	// transaction of an import, before it commits; a test kills the
+	// process there.
+	inImportBatch func(processed int)
 }
 
 // New builds a Bot from a validated config and an open store.

@@ -38,8 +38,9 @@ import (
 // already imported are recognised by their Message-ID, so a second run
 // changes nothing.
 
-// importBatch is how many messages of the history one transaction takes.
-const importBatch = 200
+// importBatchSize is how many messages of the history one transaction
+// takes (a variable for the tests).
+var importBatchSize = 200
 
 // importHeaderFields adds to headerFields what dates a message.
 var importHeaderFields = append(append([]string(nil), headerFields...), "Date", "Received")
@@ -244,7 +245,7 @@ func (b *Bot) readHistory(c *imapclient.Client, folder string, sel *imap.SelectD
 		h := histMsg{item: bodyItem{uid: buf.UID, size: buf.RFC822Size, bs: buf.BodyStructure}}
 		m, _ := b.parser.ParseBytes(raw)
 		var date time.Time
-		if m != nil {
+		if m != nil && (m.From != "" || m.MessageID != "" || m.Subject != "") {
 			date = m.Date
 			h.id, h.conv = m.MessageID, m.Conversation
 			h.refs = append(append([]string(nil), m.InReplyTo...), m.References...)
@@ -323,7 +324,7 @@ func (b *Bot) readHistory(c *imapclient.Client, folder string, sel *imap.SelectD
 	return hist, maxUID, err
 }
 
-// splitBatches cuts the history into batches of importBatch messages
+// splitBatches cuts the history into batches of importBatchSize messages
 // that need a body (any number of others between them).
 func splitBatches(todo []histMsg) [][]histMsg {
 	var out [][]histMsg
@@ -332,7 +333,7 @@ func splitBatches(todo []histMsg) [][]histMsg {
 		if h.relevant && !h.own {
 			n++
 		}
-		if n == importBatch || i == len(todo)-1 {
+		if n == importBatchSize || i == len(todo)-1 {
 			out = append(out, todo[start:i+1])
 			start, n = i+1, 0
 		}
@@ -357,8 +358,8 @@ func (b *Bot) importBatch(folder string, validity uint32, batch []histMsg, raws 
 		if !h.relevant || h.own {
 			continue
 		}
-		raw, ok := raws[h.item.uid]
-		if !ok {
+		raw := raws[h.item.uid]
+		if len(raw) == 0 {
 			ps = append(ps, parsed{h: h, err: fmt.Errorf("%w: the server returned no body", ErrUnhandled)})
 			continue
 		}
@@ -394,6 +395,9 @@ func (b *Bot) importBatch(folder string, validity uint32, batch []histMsg, raws 
 			}
 		}
 		next.Processed = st.Processed + handled
+		if b.inImportBatch != nil {
+			b.inImportBatch(next.Processed)
+		}
 		return tx.SetCheckpoint(folder, store.Checkpoint{UIDValidity: validity, Import: &next})
 	})
 	if err == nil {
