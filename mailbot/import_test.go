@@ -16,8 +16,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 
-	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/mailbot/config"
+	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/mailbot/workdays"
 	"github.com/drpbot/drpbot/store"
 )
