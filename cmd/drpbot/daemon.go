@@ -122,7 +122,7 @@ func runTick(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	cfg := fs.String("c", "config.toml", "config file")
 	nowFlag := fs.String("now", "", "run as if at this time (RFC 3339); now when empty")
-	send := fs.Bool("send", true, "send what the pass queued")
+	send := fs.Bool("send", false, "queue and send for real; without it, only print what would be sent")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -134,6 +134,9 @@ func runTick(args []string, stdout, stderr io.Writer) int {
 			return 2
 		}
 		now = t
+	}
+	if !*send {
+		return tickDry(*cfg, now, stdout, stderr)
 	}
 	b, closeStore, err := openBot(*cfg, stderr)
 	if err != nil {

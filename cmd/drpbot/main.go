@@ -17,7 +17,8 @@ commands:
   demo                  everything embedded: play a dispute, then serve a sandbox (Ctrl-C stops)
   run -c FILE           the daemon: watch the mailbox, remind, escalate, send
   sync -c FILE          one IMAP pass, then send what it queued
-  tick -c FILE --now T  one scheduler pass as if at time T (RFC 3339)
+  import -c FILE        switch on over a mailbox's history: replay it, send nothing stale, print and email the summary (--since DATE)
+  tick -c FILE --now T  one scheduler pass as if at time T (RFC 3339): prints what it would send; --send sends
   list [filters]        the disputes, as a table (--open --overdue --stage N --instigator A --respondent A --team T --json)
   show REF              a dispute's whole timeline (--json)
   report --quarter Q    the quarterly report (--from/--to, --format md|csv|html)
@@ -55,6 +56,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return runDaemon(args[1:], stdout, stderr)
 	case "sync":
 		return runSync(args[1:], stdout, stderr)
+	case "import":
+		return runImport(args[1:], stdout, stderr)
 	case "tick":
 		return runTick(args[1:], stdout, stderr)
 	case "demo":
