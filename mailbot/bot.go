@@ -60,6 +60,9 @@ type Bot struct {
 	// Now is the bot's clock: time.Now, or a fast clock in the demo and
 	// a fixed one in tests.
 	Now func() time.Time
+	// ClockOnly places each new message at Now, never at its Date header:
+	// the demo's fast clock runs ahead of the mail clients' clocks.
+	ClockOnly bool
 	// beforeHandle, when set (tests only), runs before each message is
 	// handled; a test uses it to make a handler panic.
 	beforeHandle func(*parser.Message)

@@ -57,7 +57,7 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 	// The message's own Date places it in time when it is plausible (the
 	// first sync reads mail that arrived before drpbot started); otherwise
 	// the time it is handled.
-	if !m.Date.IsZero() && !m.Date.After(now.Add(5*time.Minute)) && m.Date.After(now.AddDate(0, 0, -60)) {
+	if !b.ClockOnly && !m.Date.IsZero() && !m.Date.After(now.Add(5*time.Minute)) && m.Date.After(now.AddDate(0, 0, -60)) {
 		now = m.Date
 	}
 	err = b.st.Update(func(tx *store.Tx) error {
