@@ -190,6 +190,22 @@ func testImport(t *testing.T, real bool) {
 		return nil
 	})
 
+	// Last year's quarterly reports work from the imported history.
+	q, _ := Quarter("2025Q1")
+	var rep Report
+	w.bot.Store().View(func(tx *store.Tx) error {
+		var err error
+		rep, err = BuildReport(tx, w.bot.Policy(), w.bot.Calendar(), w.bot.Directory(), q, w.now)
+		return err
+	})
+	var md strings.Builder
+	rep.WriteMarkdown(&md)
+	for _, s := range []string{"| Stage 1 | 0 | 0 | 1 | 1 |", "| Disputes resolved | 1 |", "| Stage 1 | 1 | 0 | 0 | 100 |"} {
+		if !strings.Contains(md.String(), s) {
+			t.Errorf("2025Q1 report lacks %q:\n%s", s, md.String())
+		}
+	}
+
 	// The summary.
 	c := sum.Counts
 	if c.Read != 20 || c.Own != 1 || c.Rejected != 1 || sum.Disputes != 6 || sum.Resolved != 2 || sum.Withdrawn != 1 || sum.Open != 3 {
