@@ -6,6 +6,7 @@ import (
 	"mime"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
@@ -140,30 +141,57 @@ func fetchBodies(c *imapclient.Client, items []bodyItem) (map[imap.UID][]byte, e
 	for i := range parts {
 		parts[i].cmd = c.Fetch(imap.UIDSetNum(parts[i].it.uid), &imap.FetchOptions{UID: true, BodySection: parts[i].secs})
 	}
-	var firstErr error
+	// The answers are read as they come: a server may run pipelined
+	// FETCH commands in parallel (Dovecot does) and answer them in any
+	// order, and go-imap hands each answer to its command's reader, so
+	// each command needs its own.
+	var (
+		mu       sync.Mutex
+		wg       sync.WaitGroup
+		firstErr error
+	)
+	fail := func(err error) {
+		mu.Lock()
+		if firstErr == nil {
+			firstErr = err
+		}
+		mu.Unlock()
+	}
 	if wholeCmd != nil {
-		msgs, err := wholeCmd.Collect()
-		if err != nil {
-			firstErr = fmt.Errorf("imap: fetch bodies: %w", err)
-		}
-		for _, m := range msgs {
-			out[m.UID] = m.FindBodySection(all)
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msgs, err := wholeCmd.Collect()
+			if err != nil {
+				fail(fmt.Errorf("imap: fetch bodies: %w", err))
+			}
+			mu.Lock()
+			for _, m := range msgs {
+				out[m.UID] = m.FindBodySection(all)
+			}
+			mu.Unlock()
+		}()
 	}
 	for _, p := range parts {
-		msgs, err := p.cmd.Collect()
-		if err != nil {
-			if firstErr == nil {
-				firstErr = fmt.Errorf("imap: fetch text parts: %w", err)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			msgs, err := p.cmd.Collect()
+			if err != nil {
+				fail(fmt.Errorf("imap: fetch text parts: %w", err))
+				return
 			}
-			continue
-		}
-		for _, m := range msgs {
-			if m.UID == p.it.uid {
-				out[m.UID] = rebuild(p.it.uid, p.it.bs, m)
+			for _, m := range msgs {
+				if m.UID == p.it.uid {
+					raw := rebuild(p.it.uid, p.it.bs, m)
+					mu.Lock()
+					out[m.UID] = raw
+					mu.Unlock()
+				}
 			}
-		}
+		}()
 	}
+	wg.Wait()
 	return out, firstErr
 }
 
