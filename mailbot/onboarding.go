@@ -169,7 +169,8 @@ func (s ImportSummary) Text() string {
 	}
 	fmt.Fprintf(&b, "Could not be read: %d\n", len(s.Unreadable))
 	for _, r := range s.Unreadable {
-		fmt.Fprintf(&b, "  %s uid %d %s: %s\n", r.Folder, r.UID, r.MessageID, r.Error)
+		// Where it is, never what it says: the reason is in drpbot's log.
+		fmt.Fprintf(&b, "  %s, message UID %d, dated %s %s\n", r.Folder, r.UID, workdays.In(r.At).UK(), r.MessageID)
 	}
 	fmt.Fprintf(&b, "\nTo act on a dispute, email %s with its reference in the subject and the line given on a line of its own.\n", s.Mailbox)
 	return b.String()

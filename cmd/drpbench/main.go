@@ -61,6 +61,7 @@ func main() {
 	disputes := flag.Int("disputes", 100000, "disputes in the large store")
 	alerts := flag.Int("alerts", 200, "alerts for the IDLE latency")
 	importDisputes := flag.Int("import-disputes", 600, "disputes in the import's three-year history")
+	importVariants := flag.String("import-variants", "", "import mailboxes to measure (small,with,big); all when empty")
 	only := flag.String("only", "", "comma-separated phases to run (sync,import,latency,tick,rss); all when empty")
 	flag.Parse()
 	if e.bin == "" {
@@ -78,7 +79,7 @@ func main() {
 		fatal(e.syncs(*messages, *drp))
 	}
 	if want("import") {
-		fatal(e.imports(*messages, *importDisputes))
+		fatal(e.imports(*messages, *importDisputes, *importVariants))
 	}
 	if want("latency") {
 		fatal(e.latency(*alerts))
