@@ -285,17 +285,25 @@ func testImport(t *testing.T, real bool) {
 	}
 }
 
-// TestImportSince: [imap] start / --since ignores older mail entirely.
+// TestImportSince: [imap] start ignores older mail entirely, on the
+// first sync as on `drpbot import` (whose --since the command test covers).
 func TestImportSince(t *testing.T) {
 	w := newWorldOff(t, false, "newham")
 	fillHistory(t, w.ms, pastDisputes())
 	w.at(26, 10)
-	sums, _, err := w.bot.Import(t.Context(), time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
-	if err != nil || len(sums) != 1 {
-		t.Fatalf("import: %v", err)
+	w.cfg.IMAP.Start = config.Day{Date: workdays.Date{Year: 2026, Month: 1, Day: 1}}
+	if _, err := w.bot.Sync(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	sums := w.bot.Imported()
+	if len(sums) != 1 {
+		t.Fatalf("%d summaries", len(sums))
 	}
 	if c := sums[0].Counts; c.Read != 20 || c.Older != 16 || sums[0].Disputes != 2 {
 		t.Errorf("since 2026: %+v, %d disputes", c, sums[0].Disputes)
+	}
+	if !strings.Contains(sums[0].Text(), "(16 before Thursday 1 January 2026 ignored)") {
+		t.Errorf("summary:\n%s", sums[0].Text())
 	}
 }
 
