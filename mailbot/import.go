@@ -1,13 +1,11 @@
 package mailbot
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net/mail"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -84,28 +82,6 @@ func checkedDate(date, received, internal time.Time) (time.Time, bool) {
 		}
 	}
 	return date, false
-}
-
-// receivedDate is the date of the topmost Received header of a header
-// block, the zero time when there is none or it cannot be read.
-func receivedDate(header []byte) time.Time {
-	msg, err := mail.ReadMessage(bytes.NewReader(append(bytes.TrimRight(header, "\r\n"), "\r\n\r\n"...)))
-	if err != nil {
-		return time.Time{}
-	}
-	r := msg.Header["Received"]
-	if len(r) == 0 {
-		return time.Time{}
-	}
-	i := strings.LastIndexByte(r[0], ';')
-	if i < 0 {
-		return time.Time{}
-	}
-	t, err := mail.ParseDate(strings.TrimSpace(r[0][i+1:]))
-	if err != nil {
-		return time.Time{}
-	}
-	return t
 }
 
 // importFolder imports a folder's history, or resumes an interrupted
@@ -225,6 +201,10 @@ func (b *Bot) readHistory(c *imapclient.Client, folder string, sel *imap.SelectD
 	if sel.NumMessages == 0 {
 		return nil, 0, nil
 	}
+	var headings []string
+	for _, h := range b.cfg.ParserOptions().Headings {
+		headings = append(headings, strings.ToLower(h))
+	}
 	var all imap.UIDSet
 	all.AddRange(1, 0)
 	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: importHeaderFields, Peek: true}
@@ -243,19 +223,15 @@ func (b *Bot) readHistory(c *imapclient.Client, folder string, sel *imap.SelectD
 		maxUID = max(maxUID, uint32(buf.UID))
 		raw := buf.FindBodySection(hdr)
 		h := histMsg{item: bodyItem{uid: buf.UID, size: buf.RFC822Size, bs: buf.BodyStructure}}
-		m, _ := b.parser.ParseBytes(raw)
-		var date time.Time
-		if m != nil && (m.From != "" || m.MessageID != "" || m.Subject != "") {
-			date = m.Date
-			h.id, h.conv = m.MessageID, m.Conversation
-			h.refs = append(append([]string(nil), m.InReplyTo...), m.References...)
-			h.direct = m.Heading != "" || m.Tag != "" || m.Bounce || m.Command == "status" || m.Command == "help"
-			h.own = b.ownMail(m)
+		sc := scanHeader(raw, headings)
+		if sc.ok && (sc.from != "" || sc.id != "") {
+			h.id, h.conv, h.refs, h.direct = sc.id, sc.conv, sc.refs, sc.direct
+			h.own = b.ownMailOf(sc)
 		} else {
 			h.direct = true // cannot tell: let the engine's side decide and record it
 		}
 		var redated bool
-		h.at, redated = checkedDate(date, receivedDate(raw), buf.InternalDate)
+		h.at, redated = checkedDate(sc.date, sc.received, buf.InternalDate)
 		h.at = h.at.UTC()
 		st.Read++
 		if !st.Since.IsZero() && h.at.Before(st.Since) {
