@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/rickar/cal/v2"
@@ -142,6 +143,9 @@ type Calendar struct {
 	nation   string
 	holidays *cal.Calendar
 	closures map[Date]string
+	// mu guards holidays, whose cache every lookup may write: the
+	// watcher and the scheduler ask at the same time.
+	mu sync.Mutex
 }
 
 // Holidays of Scotland and Northern Ireland that the gb package leaves out.
@@ -199,7 +203,10 @@ func (c *Calendar) NonWorking(d Date) string {
 		return name
 	}
 	t := time.Date(d.Year, d.Month, d.Day, 12, 0, 0, 0, time.UTC)
-	if _, observed, h := c.holidays.IsHoliday(t); observed && h != nil {
+	c.mu.Lock()
+	_, observed, h := c.holidays.IsHoliday(t)
+	c.mu.Unlock()
+	if observed && h != nil {
 		return h.Name
 	}
 	switch d.Weekday() {
