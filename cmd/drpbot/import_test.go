@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -66,6 +67,15 @@ path = "` + filepath.Join(dir, "d.db") + `"
 	}
 	if sb.Received("qa@c.test") != 1 || sb.Received("iro@c.test") != 0 || sb.Received("pl@c.test") != 0 || sb.Received("sm@c.test") != 0 {
 		t.Errorf("emails: qa %d, iro %d, pl %d, sm %d; want the summary to QA only", sb.Received("qa@c.test"), sb.Received("iro@c.test"), sb.Received("pl@c.test"), sb.Received("sm@c.test"))
+	}
+	// Imported disputes are listed and shown like any other.
+	code, out, _ = runCLI(t, "list", "-c", path)
+	ref := regexp.MustCompile(`DRP-\d{4}-\d{4}`).FindString(out)
+	if code != 0 || ref == "" || strings.Contains(out, "1234567") {
+		t.Errorf("list after the import: %d\n%s", code, out)
+	}
+	if code, out, _ := runCLI(t, "show", "-c", path, ref); code != 0 || !strings.Contains(out, "7654321") {
+		t.Errorf("show %s: %d\n%s", ref, code, out)
 	}
 	code, out, _ = runCLI(t, "import", "-c", path)
 	if code != 0 || !strings.Contains(out, "imported before") || sb.Received("qa@c.test") != 1 {
