@@ -321,6 +321,19 @@ func (s *syncBuffer) String() string {
 
 func newWorld(t testing.TB, real bool, preset string) *world {
 	t.Helper()
+	w := newWorldOff(t, real, preset)
+	// Switched on over the empty mailbox: what the test sends from now on
+	// is new mail, not history to import (import_test.go tests that).
+	if _, err := w.bot.Sync(context.Background()); err != nil {
+		t.Fatalf("switch-on: %v", err)
+	}
+	return w
+}
+
+// newWorldOff is a world whose drpbot has never read the mailbox: its
+// first sync imports what the mailbox holds.
+func newWorldOff(t testing.TB, real bool, preset string) *world {
+	t.Helper()
 	ms := newMailSystem(t, real)
 	cfg := testConfig(t, ms, preset)
 	st, err := store.Open(cfg.Path(cfg.Store.Path))
