@@ -47,6 +47,15 @@ var bounceSubjects = []string{"undeliverable", "undelivered", "delivery status",
 // lower case.
 func scanHeader(raw []byte, headings []string) headerScan {
 	var s headerScan
+	// A message saved from an mbox file starts with its "From " envelope
+	// line (RFC 4155), which is no header field: skip it, as the parser does.
+	if bytes.HasPrefix(raw, []byte("From ")) {
+		i := bytes.IndexByte(raw, '\n')
+		if i < 0 {
+			return s
+		}
+		raw = raw[i+1:]
+	}
 	th, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(append(bytes.TrimRight(raw, "\r\n"), "\r\n\r\n"...))))
 	if err != nil {
 		return s
@@ -102,6 +111,10 @@ func scanHeader(raw []byte, headings []string) headerScan {
 		s.direct = true
 	case strings.Contains(strings.ToLower(h.Get("Content-Type")), "multipart/report"), h.Has("X-Failed-Recipients"):
 		s.direct = true
+	case daemonSenderRe.MatchString(s.from):
+		// The parser reads what a mailer daemon sends unprompted as a
+		// bounce whatever its subject ("Notice"): its body decides.
+		s.direct = true
 	}
 	for _, hd := range headings {
 		if strings.Contains(subj, hd) {
@@ -115,6 +128,10 @@ func scanHeader(raw []byte, headings []string) headerScan {
 	}
 	return s
 }
+
+// daemonSenderRe matches the senders the parser takes for a mailer daemon
+// or postmaster (parser/auto.go, bounceSenderRe).
+var daemonSenderRe = regexp.MustCompile(`(?i)^(mailer-daemon|postmaster|mail-daemon|maildelivery|microsoftexchange[0-9a-f]*|mdaemon|mmdf|bounces?)@`)
 
 var looseAddrRe = regexp.MustCompile(`[^<>\s"]+@[^<>\s"]+`)
 
