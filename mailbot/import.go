@@ -86,7 +86,7 @@ func checkedDate(date, received, internal time.Time) (time.Time, bool) {
 
 // importFolder imports a folder's history, or resumes an interrupted
 // import, and returns how many messages went to a dispute.
-func (b *Bot) importFolder(ctx context.Context, c *imapclient.Client, folder string, sel *imap.SelectData, cp store.Checkpoint) (int, error) {
+func (b *Bot) importFolder(ctx context.Context, c *imapclient.Client, folder string, sel *imap.SelectData, cp store.Checkpoint, structure bool) (int, error) {
 	b.importing.Add(1)
 	defer b.importing.Add(-1)
 	if cp.Import == nil {
@@ -99,7 +99,7 @@ func (b *Bot) importFolder(ctx context.Context, c *imapclient.Client, folder str
 		b.log.Info("resuming the import of the folder's history", "folder", folder, "imported", cp.Import.Processed)
 	}
 	st := *cp.Import
-	hist, maxUID, err := b.readHistory(c, folder, sel, &st)
+	hist, maxUID, err := b.readHistory(c, folder, sel, &st, structure)
 	if err != nil {
 		return 0, err
 	}
@@ -194,7 +194,7 @@ func (b *Bot) importSince() time.Time {
 // them into date order and decides which may concern a dispute. It sets
 // the counters that depend only on the headers, so that a resumed import
 // counts exactly as an uninterrupted one.
-func (b *Bot) readHistory(c *imapclient.Client, folder string, sel *imap.SelectData, st *store.ImportState) ([]histMsg, uint32, error) {
+func (b *Bot) readHistory(c *imapclient.Client, folder string, sel *imap.SelectData, st *store.ImportState, structure bool) ([]histMsg, uint32, error) {
 	var hist []histMsg
 	var maxUID uint32
 	st.Read, st.Older, st.Own, st.Redated = 0, 0, 0, 0
@@ -209,7 +209,7 @@ func (b *Bot) readHistory(c *imapclient.Client, folder string, sel *imap.SelectD
 	all.AddRange(1, 0)
 	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: importHeaderFields, Peek: true}
 	fetch := c.Fetch(all, &imap.FetchOptions{UID: true, InternalDate: true, RFC822Size: true,
-		BodyStructure: &imap.FetchItemBodyStructure{Extended: true}, BodySection: []*imap.FetchItemBodySection{hdr}})
+		BodyStructure: structureOption(structure), BodySection: []*imap.FetchItemBodySection{hdr}})
 	for {
 		msg := fetch.Next()
 		if msg == nil {
@@ -218,7 +218,7 @@ func (b *Bot) readHistory(c *imapclient.Client, folder string, sel *imap.SelectD
 		buf, err := msg.Collect()
 		if err != nil {
 			fetch.Close()
-			return nil, 0, fmt.Errorf("imap: fetch headers: %w", err)
+			return nil, 0, fmt.Errorf("%w: %w", errHeaderFetch, err)
 		}
 		maxUID = max(maxUID, uint32(buf.UID))
 		raw := buf.FindBodySection(hdr)
@@ -250,7 +250,7 @@ func (b *Bot) readHistory(c *imapclient.Client, folder string, sel *imap.SelectD
 		}
 	}
 	if err := fetch.Close(); err != nil {
-		return nil, 0, fmt.Errorf("imap: fetch headers: %w", err)
+		return nil, 0, fmt.Errorf("%w: %w", errHeaderFetch, err)
 	}
 	sort.SliceStable(hist, func(i, j int) bool {
 		if !hist[i].at.Equal(hist[j].at) {

@@ -28,6 +28,15 @@ func (b *Bot) Sync(ctx context.Context) (int, error) {
 	defer c.Close()
 	total := 0
 	for _, folder := range b.cfg.IMAP.Folders {
+		select {
+		case <-c.Closed():
+			// A retried header pass (syncFolder) left it closed.
+			if c, err = b.dialIMAP(ctx, nil); err != nil {
+				return total, err
+			}
+			defer c.Close()
+		default:
+		}
 		n, err := b.syncFolder(ctx, c.Client, folder)
 		total += n
 		if err != nil {
@@ -47,7 +56,46 @@ type candidate struct {
 // inbox's mail is never marked read, moved or deleted), from the
 // checkpoint on. Cheap headers first for every new message; the body only
 // for mail that concerns a dispute.
+//
+// A server that cannot describe one message's structure (go-imap's memory
+// server writes an empty multipart for a part whose header is broken)
+// breaks the whole header FETCH and the connection with it. A malformed
+// message must never stop a sync, so the pass is run once more on a new
+// connection without BODYSTRUCTURE: each relevant body is then fetched
+// whole, and the malformed message is recorded as a reject and skipped.
 func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder string) (int, error) {
+	n, err := b.syncFolderWith(ctx, c, folder, true)
+	if !errors.Is(err, errHeaderFetch) || ctx.Err() != nil {
+		return n, err
+	}
+	b.log.Warn("the header fetch failed; reading the new mail again without body structures", "folder", folder, "err", err)
+	c2, derr := b.dialIMAP(ctx, nil)
+	if derr != nil {
+		return n, fmt.Errorf("%w (and reconnecting: %v)", err, derr)
+	}
+	defer c2.Close()
+	m, err := b.syncFolderWith(ctx, c2.Client, folder, false)
+	if err != nil {
+		return n + m, c2.wrap(err)
+	}
+	_ = c2.Logout().Wait()
+	return n + m, nil
+}
+
+// errHeaderFetch marks a failed header pass, which syncFolder retries.
+var errHeaderFetch = errors.New("imap: fetch headers")
+
+// structureOption asks for BODYSTRUCTURE, or for nothing when structure is
+// false (syncFolder's retry).
+func structureOption(structure bool) *imap.FetchItemBodyStructure {
+	if !structure {
+		return nil
+	}
+	return &imap.FetchItemBodyStructure{Extended: true}
+}
+
+// syncFolderWith is one pass of syncFolder, with or without BODYSTRUCTURE.
+func (b *Bot) syncFolderWith(ctx context.Context, c *imapclient.Client, folder string, structure bool) (int, error) {
 	sel, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return 0, fmt.Errorf("imap: examine %s: %w", folder, err)
@@ -63,7 +111,7 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 			cp.Import.At, cp.Import.UID = time.Time{}, 0 // renumbered: from the start again
 		}
 		cp.UIDValidity = sel.UIDValidity
-		n, err := b.importFolder(ctx, c, folder, sel, cp)
+		n, err := b.importFolder(ctx, c, folder, sel, cp, structure)
 		if err == nil {
 			b.Metrics.LastSync.Store(b.Now().Unix())
 		}
@@ -86,7 +134,7 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 	var set imap.UIDSet
 	set.AddRange(imap.UID(cp.LastUID+1), 0)
 	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: headerFields, Peek: true}
-	fetch := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, BodyStructure: &imap.FetchItemBodyStructure{Extended: true},
+	fetch := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, BodyStructure: structureOption(structure),
 		BodySection: []*imap.FetchItemBodySection{hdr}})
 	var cands []candidate
 	for {
@@ -97,7 +145,7 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 		buf, err := msg.Collect()
 		if err != nil {
 			fetch.Close()
-			return 0, fmt.Errorf("imap: fetch headers: %w", err)
+			return 0, fmt.Errorf("%w: %w", errHeaderFetch, err)
 		}
 		if uint32(buf.UID) <= cp.LastUID {
 			continue // "n:*" returns the last message even when n is past it
@@ -109,7 +157,7 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 		}
 	}
 	if err := fetch.Close(); err != nil {
-		return 0, fmt.Errorf("imap: fetch headers: %w", err)
+		return 0, fmt.Errorf("%w: %w", errHeaderFetch, err)
 	}
 	handled := 0
 	for i := 0; i < len(cands); {
