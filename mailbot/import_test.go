@@ -181,7 +181,7 @@ func testImport(t *testing.T, real bool) {
 			t.Errorf("%s:\n got %+v\nwant %+v", child, got, wt)
 		}
 	}
-	if d := dispute(t, w, "3333333"); d.History[0].How != "moved" || d.History[1].Responded.IsZero() {
+	if d := dispute(t, w, "3333333"); d.History[0].How != engine.HowMoved || d.History[1].Responded.IsZero() {
 		t.Errorf("3333333's stages: %+v", d.History)
 	}
 	w.bot.Store().View(func(tx *store.Tx) error {
