@@ -510,3 +510,39 @@ func BenchmarkImport(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(len(hist)), "µs/message")
 }
+
+// TestImportMalformed: a malformed message in the history (a part whose
+// header is broken, which go-imap's memory server cannot describe in a
+// BODYSTRUCTURE) never stops the import: the messages around it are
+// imported and nothing of its text reaches the log.
+func TestImportMalformed(t *testing.T)     { importMalformed(t, false) }
+func TestImportMalformedReal(t *testing.T) { importMalformed(t, true) }
+
+func importMalformed(t *testing.T, real bool) {
+	w := newWorldOff(t, real, "newham")
+	iro, pl := addrOf("iro"), addrOf("practice.lead")
+	damaged := "From: " + iro + "\r\nTo: " + pl + "\r\nSubject: Dispute Resolution Alert - Stage 1 - 5050506\r\nMessage-ID: <m2@drpbot.test>\r\nDate: " +
+		london(2026, 11, 20, 9).Format(time.RFC1123Z) + "\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nName of Child Jane Doe\r\n\r\nChild ID: 5050506\r\n--b--\r\n"
+	lac := []string{addrOf("lac")}
+	fillHistory(t, w.ms, []histMail{
+		{raw: email(iro, []string{pl}, lac, "Dispute Resolution Alert - Stage 1 - 4040404", "<g1@drpbot.test>", "", london(2026, 11, 19, 9), "Child ID: 4040404\nFORMAL STAGE 1"), at: london(2026, 11, 19, 9)},
+		{raw: []byte(damaged), at: london(2026, 11, 20, 9)},
+		{raw: email(iro, []string{pl}, lac, "Dispute Resolution Alert - Stage 1 - 4040405", "<g2@drpbot.test>", "", london(2026, 11, 23, 9), "Child ID: 4040405\nFORMAL STAGE 1"), at: london(2026, 11, 23, 9)},
+	})
+	w.at(26, 10)
+	sums, _, err := w.bot.Import(t.Context(), time.Time{})
+	if err != nil {
+		t.Fatalf("import: %v", err)
+	}
+	if len(sums) != 1 || sums[0].Counts.Read != 3 {
+		t.Fatalf("summaries: %+v", sums)
+	}
+	for _, child := range []string{"4040404", "4040405"} {
+		if d := dispute(t, w, child); d.Status != engine.Open {
+			t.Errorf("%s: %s", child, d.Status)
+		}
+	}
+	if strings.Contains(w.logs.String(), "Jane") {
+		t.Errorf("the child's name reached the log:\n%s", w.logs.String())
+	}
+}
