@@ -60,3 +60,28 @@ func TestScanHeader(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkScanHeader: the import's per-message header cost, over the
+// import tests' history and the parser's samples.
+func BenchmarkScanHeader(b *testing.B) {
+	var headers [][]byte
+	for _, h := range pastDisputes() {
+		headers = append(headers, h.raw[:bytes.Index(h.raw, []byte("\r\n\r\n"))])
+	}
+	files, _ := filepath.Glob("../parser/testdata/*.eml")
+	for _, f := range files {
+		raw, _ := os.ReadFile(f)
+		if i := bytes.Index(raw, []byte("\r\n\r\n")); i > 0 {
+			headers = append(headers, raw[:i])
+		}
+	}
+	headings := []string{"dispute resolution alert"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, h := range headers {
+			scanHeader(h, headings)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(headers)), "ns/header")
+}
