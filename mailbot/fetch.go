@@ -119,7 +119,7 @@ func walkParts(bs imap.BodyStructure, path []int, fn func([]int, *imap.BodyStruc
 // returns each UID's message as the parser will read it.
 func fetchBodies(c *imapclient.Client, items []bodyItem) (map[imap.UID][]byte, error) {
 	out := make(map[imap.UID][]byte, len(items))
-	var whole []imap.UID
+	var whole, capped []imap.UID
 	type partCmd struct {
 		it   bodyItem
 		secs []*imap.FetchItemBodySection
@@ -127,16 +127,25 @@ func fetchBodies(c *imapclient.Client, items []bodyItem) (map[imap.UID][]byte, e
 	}
 	var parts []partCmd
 	for _, it := range items {
-		if it.fetchWhole() {
+		if it.bs == nil && it.size > wholeLimit {
+			// No structure (syncFolder's retry of a header pass the
+			// server broke): its first wholeLimit bytes, its header and
+			// the text written before any attachment, never a 25 MB scan.
+			capped = append(capped, it.uid)
+		} else if it.fetchWhole() {
 			whole = append(whole, it.uid)
 		} else {
 			parts = append(parts, partCmd{it: it, secs: partSections(it.bs)})
 		}
 	}
 	all := &imap.FetchItemBodySection{Peek: true}
-	var wholeCmd *imapclient.FetchCommand
+	head := &imap.FetchItemBodySection{Peek: true, Partial: &imap.SectionPartial{Size: wholeLimit}}
+	var wholeCmd, cappedCmd *imapclient.FetchCommand
 	if len(whole) > 0 {
 		wholeCmd = c.Fetch(imap.UIDSetNum(whole...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{all}})
+	}
+	if len(capped) > 0 {
+		cappedCmd = c.Fetch(imap.UIDSetNum(capped...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{head}})
 	}
 	for i := range parts {
 		parts[i].cmd = c.Fetch(imap.UIDSetNum(parts[i].it.uid), &imap.FetchOptions{UID: true, BodySection: parts[i].secs})
@@ -157,20 +166,25 @@ func fetchBodies(c *imapclient.Client, items []bodyItem) (map[imap.UID][]byte, e
 		}
 		mu.Unlock()
 	}
+	collect := func(cmd *imapclient.FetchCommand, sec *imap.FetchItemBodySection) {
+		defer wg.Done()
+		msgs, err := cmd.Collect()
+		if err != nil {
+			fail(fmt.Errorf("imap: fetch bodies: %w", err))
+		}
+		mu.Lock()
+		for _, m := range msgs {
+			out[m.UID] = m.FindBodySection(sec)
+		}
+		mu.Unlock()
+	}
 	if wholeCmd != nil {
 		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			msgs, err := wholeCmd.Collect()
-			if err != nil {
-				fail(fmt.Errorf("imap: fetch bodies: %w", err))
-			}
-			mu.Lock()
-			for _, m := range msgs {
-				out[m.UID] = m.FindBodySection(all)
-			}
-			mu.Unlock()
-		}()
+		go collect(wholeCmd, all)
+	}
+	if cappedCmd != nil {
+		wg.Add(1)
+		go collect(cappedCmd, head)
 	}
 	for _, p := range parts {
 		wg.Add(1)

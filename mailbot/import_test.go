@@ -528,16 +528,18 @@ func importMalformed(t *testing.T, real bool) {
 		{raw: email(iro, []string{pl}, lac, "Dispute Resolution Alert - Stage 1 - 4040404", "<g1@drpbot.test>", "", london(2026, 11, 19, 9), "Child ID: 4040404\nFORMAL STAGE 1"), at: london(2026, 11, 19, 9)},
 		{raw: []byte(damaged), at: london(2026, 11, 20, 9)},
 		{raw: email(iro, []string{pl}, lac, "Dispute Resolution Alert - Stage 1 - 4040405", "<g2@drpbot.test>", "", london(2026, 11, 23, 9), "Child ID: 4040405\nFORMAL STAGE 1"), at: london(2026, 11, 23, 9)},
+		// Read without its structure, only its first megabyte is fetched.
+		{raw: pdfAlert(iro, []string{pl}, "Dispute Resolution Alert - Stage 1 - 4040406", "<g3@drpbot.test>", london(2026, 11, 24, 9), "Child ID: 4040406\nFORMAL STAGE 1"), at: london(2026, 11, 24, 9)},
 	})
 	w.at(26, 10)
 	sums, _, err := w.bot.Import(t.Context(), time.Time{})
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
-	if len(sums) != 1 || sums[0].Counts.Read != 3 {
+	if len(sums) != 1 || sums[0].Counts.Read != 4 {
 		t.Fatalf("summaries: %+v", sums)
 	}
-	for _, child := range []string{"4040404", "4040405"} {
+	for _, child := range []string{"4040404", "4040405", "4040406"} {
 		if d := dispute(t, w, child); d.Status != engine.Open {
 			t.Errorf("%s: %s", child, d.Status)
 		}
