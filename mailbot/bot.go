@@ -63,6 +63,9 @@ type Bot struct {
 	// Now is the bot's clock: time.Now, or a fast clock in the demo and
 	// a fixed one in tests.
 	Now func() time.Time
+	// ClockOnly places each new message at Now, never at its Date header:
+	// the demo's fast clock runs ahead of the mail clients' clocks.
+	ClockOnly bool
 	// beforeHandle, when set (tests only), runs before each message is
 	// handled; a test uses it to make a handler panic.
 	beforeHandle func(*parser.Message)
@@ -95,6 +98,16 @@ type Bot struct {
 	smtpProbe time.Duration
 	live      liveState  // reload.go: guards what a reload replaces
 	watch     watchState // the IMAP connection's health (imapconn.go, health.go)
+	// importing counts the folders whose history is being imported; the
+	// scheduler sends nothing meanwhile (see import.go).
+	importing atomic.Int32
+	importMu  sync.Mutex
+	imported  []ImportSummary
+	since     time.Time // Import's --since, for the import it runs
+	// inImportBatch, when set (tests only), runs inside each batch's
+	// transaction of an import, before it commits; a test kills the
+	// process there.
+	inImportBatch func(processed int)
 }
 
 // New builds a Bot from a validated config and an open store.
@@ -178,8 +191,21 @@ func (b *Bot) Tick(now time.Time) (int, error) {
 		return 0, nil
 	}
 	var refs []string
-	if err := b.st.View(func(tx *store.Tx) error { refs = tx.Due(now); return nil }); err != nil {
+	importing := b.Importing()
+	if err := b.st.View(func(tx *store.Tx) error {
+		// While a mailbox's history is imported (or an import waits to
+		// resume) no time passes for its disputes: nothing is sent about
+		// the past (see import.go).
+		if importing = importing || tx.Importing(); !importing {
+			refs = tx.Due(now)
+		}
+		return nil
+	}); err != nil {
 		return 0, err
+	}
+	if importing {
+		b.log.Info("tick skipped: a mailbox's history is being imported")
+		return 0, nil
 	}
 	queued := 0
 	for len(refs) > 0 {

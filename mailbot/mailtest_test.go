@@ -321,8 +321,37 @@ func (s *syncBuffer) String() string {
 
 func newWorld(t testing.TB, real bool, preset string) *world {
 	t.Helper()
+	return switchOn(t, newWorldOff(t, real, preset))
+}
+
+// switchOn runs the drpbot's first sync over the mailbox as it is (empty in
+// most tests): what the test sends from now on is new mail, not history to
+// import (import_test.go tests that).
+func switchOn(t testing.TB, w *world) *world {
+	t.Helper()
+	if _, err := w.bot.Sync(context.Background()); err != nil {
+		t.Fatalf("switch-on: %v", err)
+	}
+	return w
+}
+
+// newWorldOff is a world whose drpbot has never read the mailbox: its
+// first sync imports what the mailbox holds.
+func newWorldOff(t testing.TB, real bool, preset string) *world {
+	t.Helper()
+	return openWorld(t, real, preset, nil)
+}
+
+// openWorld builds a world whose drpbot has never read the mailbox;
+// prepare, if not nil, runs on the config before the drpbot is made
+// (to write a directory file, say).
+func openWorld(t testing.TB, real bool, preset string, prepare func(*config.Config)) *world {
+	t.Helper()
 	ms := newMailSystem(t, real)
 	cfg := testConfig(t, ms, preset)
+	if prepare != nil {
+		prepare(cfg)
+	}
 	st, err := store.Open(cfg.Path(cfg.Store.Path))
 	if err != nil {
 		t.Fatal(err)

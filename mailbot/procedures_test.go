@@ -3,12 +3,11 @@ package mailbot
 import (
 	"bytes"
 	"fmt"
-	"log/slog"
 	"os"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/drpbot/drpbot/mailbot/config"
 	"github.com/drpbot/drpbot/mailbot/engine"
 	"github.com/drpbot/drpbot/mailbot/workdays"
 	"github.com/drpbot/drpbot/store"
@@ -52,33 +51,11 @@ deputy.director.safeguarding@drpbot.test,Dev Safeguarding,deputy_director_safegu
 // councilWorld is newWorld with councilCSV as the directory.
 func councilWorld(t *testing.T, real bool, preset string) *world {
 	t.Helper()
-	ms := newMailSystem(t, real)
-	cfg := testConfig(t, ms, preset)
-	if err := os.WriteFile(cfg.Path("staff.csv"), []byte(councilCSV), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	st, err := store.Open(cfg.Path(cfg.Store.Path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	logs := &syncBuffer{}
-	b, err := New(cfg, st, slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w := &world{ms: ms, cfg: cfg, bot: b, logs: logs}
-	b.Now = func() time.Time { return w.now }
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Logf("drpbot log:\n%s", logs.String())
+	return switchOn(t, openWorld(t, real, preset, func(cfg *config.Config) {
+		if err := os.WriteFile(cfg.Path("staff.csv"), []byte(councilCSV), 0o600); err != nil {
+			t.Fatal(err)
 		}
-		noneLeftOut(t, logs.String())
-		if b.Metrics.Panics.Load() > 0 {
-			t.Errorf("%d handler panics", b.Metrics.Panics.Load())
-		}
-	})
-	return w
+	}))
 }
 
 // got waits until who holds n emails and returns the last of them.

@@ -63,7 +63,7 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 	// The message's own Date places it in time when it is plausible (the
 	// first sync reads mail that arrived before drpbot started); otherwise
 	// the time it is handled.
-	if !m.Date.IsZero() && !m.Date.After(now.Add(5*time.Minute)) && m.Date.After(now.AddDate(0, 0, -60)) {
+	if !b.ClockOnly && !m.Date.IsZero() && !m.Date.After(now.Add(5*time.Minute)) && m.Date.After(now.AddDate(0, 0, -60)) {
 		now = m.Date
 	}
 	err = b.st.Update(func(tx *store.Tx) error {
@@ -72,7 +72,7 @@ func (b *Bot) Process(raw []byte, now time.Time) (res Result, err error) {
 			return nil
 		}
 		var err error
-		res, err = b.handle(tx, m, verdict, now)
+		res, err = b.handle(tx, m, verdict, now, false)
 		res.MessageID = m.MessageID
 		if err != nil {
 			return err
@@ -176,7 +176,10 @@ func (b *Bot) recipients(m *parser.Message) []string {
 	return out
 }
 
-func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) (Result, error) {
+// handle decides what m is and applies it to its dispute inside tx. With
+// replay (the import of a mailbox's history) nothing is sent: what the
+// message caused then is history.
+func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time, replay bool) (Result, error) {
 	var res Result
 	if b.beforeHandle != nil {
 		b.beforeHandle(m)
@@ -221,8 +224,11 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 	case !found && m.Heading != "" && !m.IsReply && !m.IsForward:
 		ev.Kind = engine.Alert
 		if unauth {
-			return b.hold(tx, m, "", alertWhat(b, m), "the council's mail server did not authenticate it ("+v.How+"), so no dispute was opened and nobody was emailed", now, true)
+			return b.hold(tx, m, "", alertWhat(b, m), "the council's mail server did not authenticate it ("+v.How+"), so no dispute was opened and nobody was emailed", now, !replay)
 		}
+	case !found && (m.Command == "status" || m.Command == "help") && !m.IsReply && replay:
+		res.Ignored = "a query in the history: not answered now"
+		return res, nil
 	case !found && (m.Command == "status" || m.Command == "help") && !m.IsReply:
 		if stranger {
 			return b.hold(tx, m, "", "the query "+m.Command, "the sender is not in the directory; a stranger is never answered", now, false)
@@ -237,7 +243,7 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 			// Not applied: refused like an instruction (to the instigator's
 			// address from the directory), and the QA inbox is told.
 			ev.Kind, ev.Command, ev.Unauthenticated = engine.Command, fmt.Sprintf("stage %d", *m.Stage), true
-			if _, err := b.hold(tx, m, d.Ref, alertWhat(b, m), "the council's mail server did not authenticate it ("+v.How+"), so the stage was not changed", now, true); err != nil {
+			if _, err := b.hold(tx, m, d.Ref, alertWhat(b, m), "the council's mail server did not authenticate it ("+v.How+"), so the stage was not changed", now, !replay); err != nil {
 				return res, err
 			}
 		}
@@ -345,6 +351,9 @@ func (b *Bot) handle(tx *store.Tx, m *parser.Message, v Verdict, now time.Time) 
 		nd.References = appendRef(nd.References, m.MessageID)
 	}
 	res.threadless = stranger || unauth
+	if replay {
+		intents = nil // no acknowledgement, answer or notice for the past
+	}
 	res.Queued, err = b.commit(tx, nd, intents, &audit, now)
 	res.Escalations = countEscalations(intents)
 	return res, err

@@ -28,6 +28,15 @@ func (b *Bot) Sync(ctx context.Context) (int, error) {
 	defer c.Close()
 	total := 0
 	for _, folder := range b.cfg.IMAP.Folders {
+		select {
+		case <-c.Closed():
+			// A retried header pass (syncFolder) left it closed.
+			if c, err = b.dialIMAP(ctx, nil); err != nil {
+				return total, err
+			}
+			defer c.Close()
+		default:
+		}
 		n, err := b.syncFolder(ctx, c.Client, folder)
 		total += n
 		if err != nil {
@@ -39,7 +48,7 @@ func (b *Bot) Sync(ctx context.Context) (int, error) {
 }
 
 type candidate struct {
-	uid      imap.UID
+	item     bodyItem
 	relevant bool
 }
 
@@ -47,7 +56,46 @@ type candidate struct {
 // inbox's mail is never marked read, moved or deleted), from the
 // checkpoint on. Cheap headers first for every new message; the body only
 // for mail that concerns a dispute.
+//
+// A server that cannot describe one message's structure (go-imap's memory
+// server writes an empty multipart for a part whose header is broken)
+// breaks the whole header FETCH and the connection with it. A malformed
+// message must never stop a sync, so the pass is run once more on a new
+// connection without BODYSTRUCTURE: each relevant body is then fetched
+// whole, and the malformed message is recorded as a reject and skipped.
 func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder string) (int, error) {
+	n, err := b.syncFolderWith(ctx, c, folder, true)
+	if !errors.Is(err, errHeaderFetch) || ctx.Err() != nil {
+		return n, err
+	}
+	b.log.Warn("the header fetch failed; reading the new mail again without body structures", "folder", folder, "err", err)
+	c2, derr := b.dialIMAP(ctx, nil)
+	if derr != nil {
+		return n, fmt.Errorf("%w (and reconnecting: %v)", err, derr)
+	}
+	defer c2.Close()
+	m, err := b.syncFolderWith(ctx, c2.Client, folder, false)
+	if err != nil {
+		return n + m, c2.wrap(err)
+	}
+	_ = c2.Logout().Wait()
+	return n + m, nil
+}
+
+// errHeaderFetch marks a failed header pass, which syncFolder retries.
+var errHeaderFetch = errors.New("imap: fetch headers")
+
+// structureOption asks for BODYSTRUCTURE, or for nothing when structure is
+// false (syncFolder's retry).
+func structureOption(structure bool) *imap.FetchItemBodyStructure {
+	if !structure {
+		return nil
+	}
+	return &imap.FetchItemBodyStructure{Extended: true}
+}
+
+// syncFolderWith is one pass of syncFolder, with or without BODYSTRUCTURE.
+func (b *Bot) syncFolderWith(ctx context.Context, c *imapclient.Client, folder string, structure bool) (int, error) {
 	sel, err := c.Select(folder, &imap.SelectOptions{ReadOnly: true}).Wait()
 	if err != nil {
 		return 0, fmt.Errorf("imap: examine %s: %w", folder, err)
@@ -56,12 +104,23 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 	if err := b.st.View(func(tx *store.Tx) error { cp, err = tx.Checkpoint(folder); return err }); err != nil {
 		return 0, err
 	}
-	if cp.UIDValidity != sel.UIDValidity {
-		if cp.UIDValidity != 0 {
-			// The server renumbered the folder: read it again from the
-			// start; Message-IDs already seen change nothing.
-			b.log.Warn("UIDVALIDITY changed; rereading the folder", "folder", folder, "old", cp.UIDValidity, "new", sel.UIDValidity)
+	if cp.Import != nil || (cp.UIDValidity == 0 && cp.LastUID == 0) {
+		// Never read before, or its import was interrupted: the
+		// folder's history is imported, and nothing about it is sent.
+		if cp.Import != nil && cp.UIDValidity != sel.UIDValidity {
+			cp.Import.At, cp.Import.UID = time.Time{}, 0 // renumbered: from the start again
 		}
+		cp.UIDValidity = sel.UIDValidity
+		n, err := b.importFolder(ctx, c, folder, sel, cp, structure)
+		if err == nil {
+			b.Metrics.LastSync.Store(b.Now().Unix())
+		}
+		return n, err
+	}
+	if cp.UIDValidity != sel.UIDValidity {
+		// The server renumbered the folder: read it again from the
+		// start; Message-IDs already seen change nothing.
+		b.log.Warn("UIDVALIDITY changed; rereading the folder", "folder", folder, "old", cp.UIDValidity, "new", sel.UIDValidity)
 		cp = store.Checkpoint{UIDValidity: sel.UIDValidity}
 		if err := b.st.Update(func(tx *store.Tx) error { return tx.SetCheckpoint(folder, cp) }); err != nil {
 			return 0, err
@@ -75,7 +134,8 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 	var set imap.UIDSet
 	set.AddRange(imap.UID(cp.LastUID+1), 0)
 	hdr := &imap.FetchItemBodySection{Specifier: imap.PartSpecifierHeader, HeaderFields: headerFields, Peek: true}
-	fetch := c.Fetch(set, &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{hdr}})
+	fetch := c.Fetch(set, &imap.FetchOptions{UID: true, RFC822Size: true, BodyStructure: structureOption(structure),
+		BodySection: []*imap.FetchItemBodySection{hdr}})
 	var cands []candidate
 	for {
 		msg := fetch.Next()
@@ -85,47 +145,43 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 		buf, err := msg.Collect()
 		if err != nil {
 			fetch.Close()
-			return 0, fmt.Errorf("imap: fetch headers: %w", err)
+			return 0, fmt.Errorf("%w: %w", errHeaderFetch, err)
 		}
 		if uint32(buf.UID) <= cp.LastUID {
 			continue // "n:*" returns the last message even when n is past it
 		}
-		cands = append(cands, candidate{uid: buf.UID, relevant: b.relevant(buf.FindBodySection(hdr))})
+		cands = append(cands, candidate{item: bodyItem{uid: buf.UID, size: buf.RFC822Size, bs: buf.BodyStructure}, relevant: b.relevant(buf.FindBodySection(hdr))})
 		if len(cands)%1000 == 0 {
 			// A first sync of years of mail takes a while: say how far.
 			b.log.Info("reading headers", "folder", folder, "messages", len(cands), "of_about", sel.NumMessages)
 		}
 	}
 	if err := fetch.Close(); err != nil {
-		return 0, fmt.Errorf("imap: fetch headers: %w", err)
+		return 0, fmt.Errorf("%w: %w", errHeaderFetch, err)
 	}
 	handled := 0
-	body := &imap.FetchItemBodySection{Peek: true}
 	for i := 0; i < len(cands); {
 		if ctx.Err() != nil {
 			return handled, ctx.Err()
 		}
-		// Bodies in small batches, in UID order.
-		var uids []imap.UID
+		// Bodies in small batches, in UID order; attachments never.
+		var items []bodyItem
 		j := i
-		for ; j < len(cands) && len(uids) < 20; j++ {
+		for ; j < len(cands) && len(items) < bodyBatch; j++ {
 			if cands[j].relevant {
-				uids = append(uids, cands[j].uid)
+				items = append(items, cands[j].item)
 			}
 		}
-		bodies := map[imap.UID][]byte{}
-		if len(uids) > 0 {
-			msgs, err := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, BodySection: []*imap.FetchItemBodySection{body}}).Collect()
-			if err != nil {
-				return handled, fmt.Errorf("imap: fetch bodies: %w", err)
-			}
-			for _, m := range msgs {
-				bodies[m.UID] = m.FindBodySection(body)
+		var bodies map[imap.UID][]byte
+		if len(items) > 0 {
+			var err error
+			if bodies, err = fetchBodies(c, items); err != nil {
+				return handled, err
 			}
 		}
 		for _, cand := range cands[i:j] {
-			if raw, ok := bodies[cand.uid]; ok {
-				if err := b.handleRaw(folder, cp.UIDValidity, uint32(cand.uid), raw); err != nil {
+			if raw, ok := bodies[cand.item.uid]; ok {
+				if err := b.handleRaw(folder, cp.UIDValidity, uint32(cand.item.uid), raw); err != nil {
 					// Not skipped: the checkpoint stays before this batch
 					// and the next pass tries again (what was handled
 					// already is recognised by its Message-ID).
@@ -134,7 +190,7 @@ func (b *Bot) syncFolder(ctx context.Context, c *imapclient.Client, folder strin
 				handled++
 			}
 		}
-		last := uint32(cands[j-1].uid)
+		last := uint32(cands[j-1].item.uid)
 		if err := b.st.Update(func(tx *store.Tx) error {
 			return tx.SetCheckpoint(folder, store.Checkpoint{UIDValidity: cp.UIDValidity, LastUID: last})
 		}); err != nil {

@@ -514,6 +514,9 @@ func (t *Tx) Conversation(conv string) (string, bool) {
 type Checkpoint struct {
 	UIDValidity uint32 `json:"uidvalidity"`
 	LastUID     uint32 `json:"last_uid"`
+	// Import is set while the folder's history is being imported (its
+	// first read), nil once the import is done: see ImportState.
+	Import *ImportState `json:"import,omitempty"`
 }
 
 // Checkpoint reads a folder's checkpoint; the zero value when none.

@@ -60,7 +60,9 @@ func main() {
 	drp := flag.Int("drp", 2000, "of which dispute traffic")
 	disputes := flag.Int("disputes", 100000, "disputes in the large store")
 	alerts := flag.Int("alerts", 200, "alerts for the IDLE latency")
-	only := flag.String("only", "", "comma-separated phases to run (sync,latency,tick,rss); all when empty")
+	importDisputes := flag.Int("import-disputes", 600, "disputes in the import's three-year history")
+	importVariants := flag.String("import-variants", "", "import mailboxes to measure (small,with,big); all when empty")
+	only := flag.String("only", "", "comma-separated phases to run (sync,import,latency,tick,rss); all when empty")
 	flag.Parse()
 	if e.bin == "" {
 		fmt.Fprintln(os.Stderr, "drpbench: -drpbot is required")
@@ -75,6 +77,9 @@ func main() {
 	want := func(p string) bool { return *only == "" || slices.Contains(strings.Split(*only, ","), p) }
 	if want("sync") || want("latency") {
 		fatal(e.syncs(*messages, *drp))
+	}
+	if want("import") {
+		fatal(e.imports(*messages, *importDisputes, *importVariants))
 	}
 	if want("latency") {
 		fatal(e.latency(*alerts))

@@ -190,7 +190,16 @@ path = "d.db"
 	for !cal.IsWorkingDay(workdays.In(later)) {
 		later = later.AddDate(0, 0, 1)
 	}
+	// Without --send, tick only says what it would send: nobody is
+	// emailed and the store is not touched.
 	code, out, errs = runCLI(t, "tick", "-c", path, "--now", later.Format(time.RFC3339))
+	if code != 0 || !strings.Contains(out, "would queue") || !strings.Contains(out, "escalation to sm@c.test") {
+		t.Fatalf("tick without --send: %d %q %q", code, out, errs)
+	}
+	if sb.Received("sm@c.test") != 0 {
+		t.Errorf("tick without --send emailed the service manager")
+	}
+	code, out, errs = runCLI(t, "tick", "-c", path, "--now", later.Format(time.RFC3339), "--send")
 	if code != 0 || !strings.Contains(out, "emails queued") {
 		t.Fatalf("tick: %d %q %q", code, out, errs)
 	}

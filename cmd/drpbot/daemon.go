@@ -130,11 +130,11 @@ func runSync(args []string, stdout, stderr io.Writer) int {
 }
 
 func runTick(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("tick", "drpbot tick [-c FILE] [--now 2026-12-30T09:00:00Z] [--send=false]",
-		"One scheduler pass (reminders, escalations, lapses) as if at --now, then sends what it queued.", stdout, stderr)
+	fs := newFlags("tick", "drpbot tick [-c FILE] [--now 2026-12-30T09:00:00Z] [--send]",
+		"One scheduler pass (reminders, escalations, lapses) as if at --now. Without --send it works on a private copy of the store and prints what it would send; with --send it queues and sends for real.", stdout, stderr)
 	cfg := fs.config()
 	nowFlag := fs.String("now", "", "run as if at this `time` (RFC 3339); now when empty")
-	send := fs.Bool("send", true, "send what the pass queued")
+	send := fs.Bool("send", false, "queue and send for real; without it, only print what would be sent")
 	if _, code, ok := fs.parse(args, 0, 0); !ok {
 		return code
 	}
@@ -145,6 +145,9 @@ func runTick(args []string, stdout, stderr io.Writer) int {
 			return fs.usageError("--now %q is not an RFC 3339 time such as 2026-12-30T09:00:00Z", *nowFlag)
 		}
 		now = t
+	}
+	if !*send {
+		return tickDry(*cfg, now, stdout, stderr)
 	}
 	b, closeStore, err := openBot(*cfg, stderr)
 	if err != nil {

@@ -68,7 +68,6 @@ func TestLiveViewsFromDaemon(t *testing.T) {
 	dir := filepath.Dir(path)
 	alert := "From: iro@c.test\r\nTo: pl@c.test\r\nCc: lac@c.test\r\nSubject: Dispute Resolution Alert - Stage 1 - 7654321\r\nMessage-ID: <live@c.test>\r\nDate: " +
 		time.Now().Add(-time.Hour).Format(time.RFC1123Z) + "\r\n\r\nFORMAL STAGE 1\r\n"
-	sb.Deliver([]byte(alert), "lac@c.test")
 	var out, errs lockedBuffer
 	code := make(chan int, 1)
 	go func() { code <- run([]string{"run", "-c", path}, strings.NewReader(""), &out, &errs) }()
@@ -78,6 +77,10 @@ func TestLiveViewsFromDaemon(t *testing.T) {
 			t.Errorf("daemon exit %d", c)
 		}
 	}()
+	// The alert arrives once the daemon has switched on over the (empty)
+	// mailbox: mail already there would be history, imported silently.
+	waitFor(t, "the switch-on", func() bool { return strings.Contains(errs.String(), "import done") })
+	sb.Deliver([]byte(alert), "lac@c.test")
 	waitFor(t, "the alert to be recorded", func() bool { return strings.Contains(errs.String(), "message recorded") })
 	ref := regexp.MustCompile(`DRP-\d{4}-\d{4}`).FindString(errs.String())
 	waitFor(t, "the sockets", func() bool {

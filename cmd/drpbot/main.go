@@ -20,7 +20,8 @@ commands:
   demo                  everything embedded: play a dispute, then serve a sandbox (Ctrl-C stops)
   run -c FILE           the daemon: watch the mailbox, remind, escalate, send (SIGHUP reloads the config)
   sync -c FILE          one IMAP pass, then send what it queued
-  tick -c FILE --now T  one scheduler pass as if at time T (RFC 3339)
+  import -c FILE        switch on over a mailbox's history: replay it, send nothing stale, print and email the summary (--since DATE)
+  tick -c FILE --now T  one scheduler pass as if at time T (RFC 3339): prints what it would send; --send sends
   list [filters]        the disputes, as a table (--open --overdue --stage N --instigator A --respondent A [--all] --team T --json)
   show REF              a dispute's whole timeline (--json)
   report --quarter Q    the quarterly report (--from/--to, --format md|csv|html)
@@ -49,6 +50,7 @@ var commands = map[string]func(args []string, stdin io.Reader, stdout, stderr io
 	"templates": func(a []string, _ io.Reader, o, e io.Writer) int { return runTemplates(a, o, e) },
 	"run":       func(a []string, _ io.Reader, o, e io.Writer) int { return runDaemon(a, o, e) },
 	"sync":      func(a []string, _ io.Reader, o, e io.Writer) int { return runSync(a, o, e) },
+	"import":    func(a []string, _ io.Reader, o, e io.Writer) int { return runImport(a, o, e) },
 	"tick":      func(a []string, _ io.Reader, o, e io.Writer) int { return runTick(a, o, e) },
 	"demo":      func(a []string, _ io.Reader, o, e io.Writer) int { return runDemo(a, o, e) },
 	"list":      func(a []string, _ io.Reader, o, e io.Writer) int { return runList(a, o, e) },

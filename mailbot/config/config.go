@@ -111,6 +111,14 @@ type IMAP struct {
 	// again; it bounds every IMAP operation, and an IDLE is checked every
 	// poll interval.
 	Timeout Duration `toml:"timeout"`
+	// Start, when set, is the oldest mail the first read of a folder (the
+	// import of its history) reads; older mail is ignored entirely. Zero
+	// reads the whole history.
+	Start Day `toml:"start"`
+	// AbandonedDays is how long an open dispute found in the history may
+	// have had no activity before the onboarding summary calls it
+	// abandoned (calendar days); zero means 90.
+	AbandonedDays int `toml:"abandoned_days"`
 }
 
 // SMTP adds the sender's settings to Server.
@@ -603,6 +611,9 @@ func (c *Config) Validate() []error {
 	}
 	if c.IMAP.Timeout.Duration < time.Second {
 		bad("imap.timeout: %v is under a second", c.IMAP.Timeout)
+	}
+	if c.IMAP.AbandonedDays < 0 {
+		bad("imap.abandoned_days: %d is negative", c.IMAP.AbandonedDays)
 	}
 	if c.SMTP.MaxAttempts < 1 {
 		bad("smtp.max_attempts: %d is under 1", c.SMTP.MaxAttempts)

@@ -64,22 +64,55 @@ type Options struct {
 	Exit bool
 }
 
-// clock is the demo's fast clock: virtual time set by the scenario.
+// clock is the demo's fast clock: virtual time set by the scenario step
+// by step, then running on its own at the demo's pace (a day per step),
+// so that a newcomer's own alerts get their reminders and escalations
+// while they watch.
 type clock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu     sync.Mutex
+	base   time.Time     // virtual time at anchor
+	anchor time.Time     // real time
+	rate   time.Duration // virtual time per real second; 0 stands still
 }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.now
+	if c.rate == 0 {
+		return c.base
+	}
+	return c.base.Add(time.Duration(time.Since(c.anchor).Seconds() * float64(c.rate)))
 }
 
+// set stops the clock at t.
 func (c *clock) set(t time.Time) {
 	c.mu.Lock()
-	c.now = t
+	c.base, c.rate = t, 0
 	c.mu.Unlock()
+}
+
+// run starts the clock from where it stands, one day per step.
+func (c *clock) run(step time.Duration) {
+	now := c.Now()
+	c.mu.Lock()
+	c.base, c.anchor = now, time.Now()
+	c.rate = time.Duration(float64(24*time.Hour) / step.Seconds())
+	c.mu.Unlock()
+}
+
+// tickLoop runs the scheduler on the running clock, four times a demo
+// day, until ctx ends.
+func tickLoop(ctx context.Context, bot *mailbot.Bot, clk *clock, step time.Duration) {
+	t := time.NewTicker(max(step/4, 10*time.Millisecond))
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			_, _ = bot.Tick(clk.Now())
+		}
+	}
 }
 
 // Run runs the demo, printing to out, until ctx ends (or the scenario
@@ -121,8 +154,16 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 	if err != nil {
 		return err
 	}
-	clk := &clock{now: time.Now()}
+	clk := &clock{base: time.Now()}
 	bot.Now = clk.Now
+	// Mail clients date their mail by the wall clock, which the demo's
+	// clock runs ahead of: a message is placed at the demo's time.
+	bot.ClockOnly = true
+	// Switched on over the empty mailbox before anyone writes: every
+	// message from now on is new mail, not history to import.
+	if _, err := bot.Sync(ctx); err != nil {
+		return err
+	}
 	runCtx, stop := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -131,6 +172,14 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 		bot.Run(runCtx)
 	}()
 	defer func() { stop(); wg.Wait() }()
+	startClock := func() {
+		clk.run(opts.Step)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tickLoop(runCtx, bot, clk, opts.Step)
+		}()
+	}
 
 	fmt.Fprintf(out, "drpbot demo: a council's shared mailbox, watched by drpbot (policy: %s).\n\n", bot.Policy().Council)
 	if !opts.NoScript {
@@ -142,7 +191,10 @@ func Run(ctx context.Context, out io.Writer, opts Options) error {
 	if opts.Exit {
 		return nil
 	}
+	startClock()
 	printServe(out, sb)
+	fmt.Fprintf(out, "The demo's clock runs on from %s, one day every %v: reminders and escalations come while you watch.\n",
+		clk.Now().In(workdays.London).Format("Mon 02 Jan 15:04"), opts.Step)
 	<-ctx.Done()
 	fmt.Fprintln(out, "\ndrpbot demo: stopped.")
 	return nil
