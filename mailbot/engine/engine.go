@@ -57,7 +57,8 @@ type StageRecord struct {
 	// InTime is set when the response came by the end of the due date.
 	InTime bool      `json:"in_time"`
 	Ended  time.Time `json:"ended,omitzero"`
-	// How the stage ended: "escalated", "lapsed", "moved", "resolved", ...
+	// How the stage ended: "escalated", "lapsed", HowMoved ("moved by the
+	// instigator"), "resolved", ...
 	How string `json:"how,omitempty"`
 	// Raiser is who raised the stage (the instigator, or the role the
 	// procedure names: Brighton & Hove Level 2 the IRO Manager).
