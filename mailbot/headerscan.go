@@ -14,6 +14,8 @@ import (
 
 	"github.com/emersion/go-message"
 	gomail "github.com/emersion/go-message/mail"
+
+	"github.com/drpbot/drpbot/parser"
 	"github.com/emersion/go-message/textproto"
 )
 
@@ -111,7 +113,7 @@ func scanHeader(raw []byte, headings []string) headerScan {
 		s.direct = true
 	case strings.Contains(strings.ToLower(h.Get("Content-Type")), "multipart/report"), h.Has("X-Failed-Recipients"):
 		s.direct = true
-	case daemonSenderRe.MatchString(s.from):
+	case parser.MailerDaemon(s.from):
 		// The parser reads what a mailer daemon sends unprompted as a
 		// bounce whatever its subject ("Notice"): its body decides.
 		s.direct = true
@@ -128,10 +130,6 @@ func scanHeader(raw []byte, headings []string) headerScan {
 	}
 	return s
 }
-
-// daemonSenderRe matches the senders the parser takes for a mailer daemon
-// or postmaster (parser/auto.go, bounceSenderRe).
-var daemonSenderRe = regexp.MustCompile(`(?i)^(mailer-daemon|postmaster|mail-daemon|maildelivery|microsoftexchange[0-9a-f]*|mdaemon|mmdf|bounces?)@`)
 
 var looseAddrRe = regexp.MustCompile(`[^<>\s"]+@[^<>\s"]+`)
 

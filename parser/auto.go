@@ -33,6 +33,11 @@ var (
 	bounceSenderRe   = regexp.MustCompile(`(?i)^(mailer-daemon|postmaster|mail-daemon|maildelivery|microsoftexchange[0-9a-f]*|mdaemon|mmdf|bounces?)@`)
 )
 
+// MailerDaemon reports a sender address the parser takes for a mailer
+// daemon or postmaster: its mail is a delivery report whatever its subject.
+// The import's header scan (mailbot/headerscan.go) asks the same question.
+func MailerDaemon(addr string) bool { return bounceSenderRe.MatchString(addr) }
+
 // classifyAutomatic sets AutoReply, Bounce, Delayed, OutOfOffice and
 // MaybeAutoReply. Every bounce is also automatic mail; a delay notice is
 // automatic mail and not a bounce. Sources: RFC 3834 (Auto-Submitted: any
