@@ -72,23 +72,7 @@ func watchRestart(t *testing.T, real, idle bool) {
 		w.bot.Watch(ctx, "INBOX")
 	}()
 	defer func() { cancel(); wg.Wait() }()
-	count := func() int {
-		n := 0
-		w.bot.Store().View(func(tx *store.Tx) error {
-			for i := 1; i <= 3; i++ {
-				n += len(tx.ByChild(fmt.Sprintf("404040%d", i)))
-			}
-			return nil
-		})
-		return n
-	}
-	send := func(i int) {
-		a := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")},
-			fmt.Sprintf("Dispute Resolution Alert - Stage 1 - 404040%d", i), fmt.Sprintf("<w%d-%d@drpbot.test>", i, time.Now().UnixNano()), "", w.now, "")
-		if err := submit(w.ms.smtpAddr, addrOf("iro"), []string{addrOf("lac")}, a); err != nil {
-			t.Fatal(err)
-		}
-	}
+	count, send := alertFeed(t, w, "404040", 3, "w")
 	send(1)
 	waitUntil(t, "the first alert over IDLE", func() bool { return count() == 1 })
 	restart()

@@ -432,3 +432,27 @@ func (ms *mailSystem) appendTo(t testing.TB, addr, folder string, raw []byte) {
 		t.Fatal(err)
 	}
 }
+
+// alertFeed drives a watcher test: send(i) submits over SMTP, as the IRO's
+// mail client would, a Stage 1 alert for child prefix+i copying the shared
+// mailbox, and count tells how many disputes children prefix1..prefixN have.
+func alertFeed(t *testing.T, w *world, prefix string, n int, tag string) (count func() int, send func(i int)) {
+	count = func() int {
+		c := 0
+		w.bot.Store().View(func(tx *store.Tx) error {
+			for i := 1; i <= n; i++ {
+				c += len(tx.ByChild(fmt.Sprintf("%s%d", prefix, i)))
+			}
+			return nil
+		})
+		return c
+	}
+	send = func(i int) {
+		a := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")},
+			fmt.Sprintf("Dispute Resolution Alert - Stage 1 - %s%d", prefix, i), fmt.Sprintf("<%s%d-%d@drpbot.test>", tag, i, time.Now().UnixNano()), "", w.now, "")
+		if err := submit(w.ms.smtpAddr, addrOf("iro"), []string{addrOf("lac")}, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return count, send
+}

@@ -18,7 +18,6 @@ import (
 	"time"
 
 	"github.com/drpbot/drpbot/mailbot/config"
-	"github.com/drpbot/drpbot/store"
 )
 
 // freezeProxy stands between drpbot and the sandbox's IMAP server and can
@@ -202,23 +201,7 @@ func hungServer(t *testing.T, real bool) {
 			t.Logf("SIGSTOP dovecot imap process %d (the watcher's connection, port %d)", pid, port)
 		}
 	}
-	count := func() int {
-		n := 0
-		w.bot.Store().View(func(tx *store.Tx) error {
-			for i := 1; i <= 2; i++ {
-				n += len(tx.ByChild(fmt.Sprintf("606060%d", i)))
-			}
-			return nil
-		})
-		return n
-	}
-	send := func(i int) {
-		a := email(addrOf("iro"), []string{addrOf("practice.lead")}, []string{addrOf("lac")},
-			fmt.Sprintf("Dispute Resolution Alert - Stage 1 - 606060%d", i), fmt.Sprintf("<hung%d-%d@drpbot.test>", i, time.Now().UnixNano()), "", w.now, "")
-		if err := submit(w.ms.smtpAddr, addrOf("iro"), []string{addrOf("lac")}, a); err != nil {
-			t.Fatal(err)
-		}
-	}
+	count, send := alertFeed(t, w, "606060", 2, "hung")
 	ctx, cancel := context.WithCancel(context.Background())
 	var wg sync.WaitGroup
 	wg.Add(1)
